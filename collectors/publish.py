@@ -1,0 +1,96 @@
+"""The publish step: number a reading, encode it once, store it, and fan it out.
+
+This is the only place the collectors touch the channel layer. The message types and group names
+here are the contract with ``dashboards.consumers``.
+"""
+
+import asyncio
+import json
+import logging
+import threading
+from collections.abc import Coroutine
+from typing import Any
+
+import redis
+
+from collectors.host import Reading
+from collectors.sample_store import SampleWriter
+
+log = logging.getLogger(__name__)
+
+# Layer message types; Channels dispatches "metrics.sample" to LiveConsumer.metrics_sample.
+SAMPLE_MESSAGE = "metrics.sample"
+NEW_HOST_MESSAGE = "hosts.new"
+HOSTS_GROUP = "hosts"
+
+
+def host_group(host: str) -> str:
+    """The channel-layer group whose members receive ``host``'s samples."""
+    return f"host.{host}"
+
+
+def encode_sample(host: str, seq: int, interval: float, reading: Reading) -> str:
+    """The sample as compact JSON text, exactly as every client will receive it."""
+    return json.dumps(
+        {
+            "host": host,
+            "seq": seq,
+            "ts": round(reading.ts, 3),
+            "interval": interval,
+            "metrics": reading.metrics,
+            "top": reading.top,
+        },
+        separators=(",", ":"),
+        allow_nan=False,
+    )
+
+
+class LoopThread:
+    """A private event loop in a daemon thread, so a sync worker reuses one layer connection.
+
+    ``async_to_sync`` would make a fresh loop per call, and channels-redis keeps its connections
+    per loop: every sample would pay a new Redis connection.
+    """
+
+    def __init__(self) -> None:
+        self._loop = asyncio.new_event_loop()
+        threading.Thread(target=self._loop.run_forever, name="publish-loop", daemon=True).start()
+
+    def run(self, coroutine: Coroutine[Any, Any, Any], timeout: float) -> Any:
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
+
+
+class Publisher:
+    """Publishes one host's readings: one stored and one layer message per reading."""
+
+    def __init__(
+        self, host: str, interval: float, writer: SampleWriter, channel_layer: Any
+    ) -> None:
+        self.host = host
+        self.interval = interval
+        self._writer = writer
+        self._layer = channel_layer
+        self._loop = LoopThread()
+
+    def publish(self, reading: Reading) -> int | None:
+        """Send the reading to every subscriber; returns its seq, or None when Redis is down."""
+        try:
+            stamp = self._writer.next_stamp()
+            text = encode_sample(self.host, stamp.seq, self.interval, reading)
+            first_sample = self._writer.append(stamp.seq, reading.ts, text)
+            message = {
+                "type": SAMPLE_MESSAGE,
+                "host": self.host,
+                "seq": stamp.seq,
+                "epoch": stamp.epoch,
+                "text": text,
+            }
+            self._loop.run(self._layer.group_send(host_group(self.host), message), timeout=5)
+            if first_sample:
+                announce = {"type": NEW_HOST_MESSAGE, "host": self.host}
+                self._loop.run(self._layer.group_send(HOSTS_GROUP, announce), timeout=5)
+        except (redis.RedisError, OSError, TimeoutError) as exc:
+            # The sample is lost (the stream is lossy by design); the next tick tries again.
+            log.warning("could not publish a sample of %s: %s", self.host, exc)
+            return None
+        return stamp.seq

@@ -1,0 +1,202 @@
+"""The live stream at /ws/live/: subscribe, backfill from the recent store, then live samples.
+
+Samples arrive from the channel layer already encoded and are forwarded as text: a sample is
+never decoded or re-encoded per client. The ORM is touched only at connect (the auth middleware
+loads the user); the per-sample path is Redis and the socket alone.
+"""
+
+import json
+import math
+import time
+
+import redis
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from collectors.publish import HOSTS_GROUP, host_group
+from collectors.sample_store import SampleReader, StoreKeys, async_client
+from dashboards import protocol as p
+
+REDIS_ERRORS = (redis.RedisError, OSError)
+CLOSE_UNAVAILABLE = 4503
+_SAMPLES_HEAD = '{"type":"samples","samples":['
+_BACKFILL_HEAD = '{"type":"samples","backfill":true,"samples":['
+
+
+def _samples_frame(texts: list[str], backfill: bool = False) -> str:
+    return (_BACKFILL_HEAD if backfill else _SAMPLES_HEAD) + ",".join(texts) + "]}"
+
+
+class LiveConsumer(AsyncWebsocketConsumer):
+    """One browser screen (or any client) following the samples of some or all hosts."""
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close()  # before accept(): Daphne refuses the handshake with HTTP 403
+            return
+        self.reader = SampleReader(
+            async_client(settings.REDIS_URL), StoreKeys(settings.MONITOR_REDIS_PREFIX)
+        )
+        self.hosts: set[str] = set()
+        self.follow_all = False
+        self.last_seq: dict[str, int] = {}
+        self.bucket = p.TokenBucket(p.RATE_PER_SECOND, p.RATE_BURST, time.monotonic())
+        await self.accept()
+        try:
+            self.epoch = await self.reader.epoch()
+            known = await self.reader.known_hosts()
+        except REDIS_ERRORS:
+            await self._unavailable()
+            return
+        await self._send_json(
+            {
+                "type": p.HELLO,
+                "protocol": p.PROTOCOL_VERSION,
+                "server_time": time.time(),
+                "epoch": self.epoch,
+                "interval": settings.MONITOR_INTERVAL,
+                "hosts": known,
+                "limits": {
+                    "max_message_bytes": p.MAX_MESSAGE_BYTES,
+                    "messages_per_s": p.RATE_PER_SECOND,
+                    "burst": p.RATE_BURST,
+                    "backfill_s": settings.MONITOR_RECENT_SECONDS,
+                },
+            }
+        )
+
+    async def disconnect(self, code: int) -> None:
+        for host in getattr(self, "hosts", ()):
+            await self.channel_layer.group_discard(host_group(host), self.channel_name)
+        if getattr(self, "follow_all", False):
+            await self.channel_layer.group_discard(HOSTS_GROUP, self.channel_name)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if not self.bucket.take(time.monotonic()):
+            await self.close(code=p.CLOSE_FLOODING)
+            return
+        if text_data is None:
+            await self._send_error("unsupported_frame", "send JSON text frames, not binary")
+            return
+        if len(text_data) > p.MAX_MESSAGE_BYTES or len(text_data.encode()) > p.MAX_MESSAGE_BYTES:
+            await self.close(code=p.CLOSE_TOO_BIG)
+            return
+        try:
+            message = json.loads(text_data)
+        except ValueError:
+            await self._send_error("bad_json", "the message is not valid JSON")
+            return
+        if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+            await self._send_error("bad_message", 'a message is a JSON object with a string "type"')
+            return
+        handler = {
+            p.SUBSCRIBE: self._subscribe,
+            p.UNSUBSCRIBE: self._unsubscribe,
+            p.PING: self._ping,
+        }.get(message["type"])
+        if handler is None:
+            await self._send_error("unknown_type", f"unknown message type {message['type'][:40]!r}")
+            return
+        try:
+            await handler(message)
+        except p.ProtocolError as exc:
+            await self._send_error(exc.code, exc.message)
+        except REDIS_ERRORS:
+            await self._unavailable()
+
+    # --- client messages ---------------------------------------------------------------------
+
+    async def _subscribe(self, message: dict) -> None:
+        subscription = p.parse_subscribe(message, settings.MONITOR_RECENT_SECONDS)
+        if subscription.hosts is None:
+            if not self.follow_all:
+                await self.channel_layer.group_add(HOSTS_GROUP, self.channel_name)
+                self.follow_all = True
+            wanted = await self.reader.known_hosts()
+        else:
+            wanted = subscription.hosts
+        if len(self.hosts | set(wanted)) > p.MAX_HOSTS_PER_SUBSCRIBE:
+            raise p.ProtocolError("too_many_hosts", f"at most {p.MAX_HOSTS_PER_SUBSCRIBE} hosts")
+        for host in wanted:
+            if host not in self.hosts:
+                await self.channel_layer.group_add(host_group(host), self.channel_name)
+                self.hosts.add(host)
+        await self._send_json({"type": p.SUBSCRIBED, "hosts": sorted(self.hosts)})
+        backfill_count = math.ceil(subscription.backfill_s / settings.MONITOR_INTERVAL)
+        for host in wanted:
+            await self._backfill(host, subscription.since.get(host), backfill_count)
+
+    async def _unsubscribe(self, message: dict) -> None:
+        leaving = p.parse_unsubscribe(message)
+        if leaving is None:
+            leaving = list(self.hosts)
+            if self.follow_all:
+                await self.channel_layer.group_discard(HOSTS_GROUP, self.channel_name)
+                self.follow_all = False
+        for host in leaving:
+            if host in self.hosts:
+                await self.channel_layer.group_discard(host_group(host), self.channel_name)
+                self.hosts.discard(host)
+        await self._send_json({"type": p.SUBSCRIBED, "hosts": sorted(self.hosts)})
+
+    async def _ping(self, message: dict) -> None:
+        await self._send_json({"type": p.PONG, "server_time": time.time()})
+
+    # --- channel-layer messages --------------------------------------------------------------
+
+    async def metrics_sample(self, event: dict) -> None:
+        host, seq = event["host"], event["seq"]
+        if event["epoch"] != self.epoch:
+            # The store started over (a new Redis): seqs restarted, so tell the client to reset.
+            self.epoch = event["epoch"]
+            self.last_seq.clear()
+            await self._send_json(
+                {
+                    "type": p.HELLO,
+                    "protocol": p.PROTOCOL_VERSION,
+                    "server_time": time.time(),
+                    "epoch": self.epoch,
+                    "interval": settings.MONITOR_INTERVAL,
+                    "hosts": sorted(self.hosts),
+                }
+            )
+        if seq <= self.last_seq.get(host, 0):
+            return  # already sent in a backfill
+        self.last_seq[host] = seq
+        await self.send(text_data=_samples_frame([event["text"]]))
+
+    async def hosts_new(self, event: dict) -> None:
+        host = event["host"]
+        if not self.follow_all or host in self.hosts:
+            return
+        if len(self.hosts) >= p.MAX_HOSTS_PER_SUBSCRIBE:
+            return
+        await self.channel_layer.group_add(host_group(host), self.channel_name)
+        self.hosts.add(host)
+        await self._send_json({"type": p.HOST, "host": host, "event": "new"})
+        try:
+            # Its first sample went out before we joined its group.
+            await self._backfill(host, None, math.ceil(60 / settings.MONITOR_INTERVAL))
+        except REDIS_ERRORS:
+            await self._unavailable()
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    async def _backfill(self, host: str, since: int | None, count: int) -> None:
+        after = max(since or 0, self.last_seq.get(host, 0)) or None
+        stored = await self.reader.recent(host, after, count)
+        if not stored:
+            return
+        self.last_seq[host] = max(self.last_seq.get(host, 0), stored[-1][1])
+        await self.send(text_data=_samples_frame([text for text, _ in stored], backfill=True))
+
+    async def _send_json(self, message: dict) -> None:
+        await self.send(text_data=json.dumps(message, separators=(",", ":")))
+
+    async def _send_error(self, code: str, message: str) -> None:
+        await self._send_json({"type": p.ERROR, "code": code, "message": message})
+
+    async def _unavailable(self) -> None:
+        await self._send_error("unavailable", "the sample store is unreachable; reconnect later")
+        await self.close(code=CLOSE_UNAVAILABLE)

@@ -1,0 +1,109 @@
+"""The live stream's wire protocol: message types, error codes, close codes and validation.
+
+docs/protocol.md is the reference for clients; keep the two in step.
+"""
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from monitor.env import HOST_NAME
+
+PROTOCOL_VERSION = 1
+
+# Server -> client
+HELLO = "hello"
+SUBSCRIBED = "subscribed"
+SAMPLES = "samples"
+HOST = "host"
+PONG = "pong"
+ERROR = "error"
+# Client -> server
+SUBSCRIBE = "subscribe"
+UNSUBSCRIBE = "unsubscribe"
+PING = "ping"
+
+# Limits a client must stay within.
+MAX_MESSAGE_BYTES = 16 * 1024
+MAX_HOSTS_PER_SUBSCRIBE = 1000
+RATE_PER_SECOND = 10.0
+RATE_BURST = 30
+
+# Close codes (4000-4999 are the application's own).
+CLOSE_TOO_BIG = 4413
+CLOSE_FLOODING = 4429
+
+
+class ProtocolError(Exception):
+    """A client message the server refuses; answered with an ``error`` frame."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A validated ``subscribe``: hosts (None means all, now and later), resume points, backfill."""
+
+    hosts: list[str] | None
+    since: dict[str, int]
+    backfill_s: float
+
+
+def _host_names(value: Any, field: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(h, str) for h in value):
+        raise ProtocolError("bad_field", f"'{field}' must be \"*\" or a list of host names")
+    if len(value) > MAX_HOSTS_PER_SUBSCRIBE:
+        raise ProtocolError(
+            "bad_field", f"'{field}' names more than {MAX_HOSTS_PER_SUBSCRIBE} hosts"
+        )
+    bad = [h for h in value if not HOST_NAME.match(h)]
+    if bad:
+        raise ProtocolError("bad_field", f"'{field}' has invalid host names: {bad[:3]}")
+    return list(dict.fromkeys(value))
+
+
+def parse_subscribe(message: dict, max_backfill_s: float) -> Subscription:
+    """Validate a ``subscribe`` message or raise ProtocolError naming the bad field."""
+    hosts_value = message.get("hosts", "*")
+    hosts = None if hosts_value == "*" else _host_names(hosts_value, "hosts")
+
+    since_value = message.get("since", {})
+    if not isinstance(since_value, dict) or len(since_value) > MAX_HOSTS_PER_SUBSCRIBE:
+        raise ProtocolError("bad_field", "'since' must be an object of host name -> last seen seq")
+    since: dict[str, int] = {}
+    for host, seq in since_value.items():
+        if not HOST_NAME.match(host) or type(seq) is not int or seq < 0:
+            raise ProtocolError("bad_field", "'since' must map host names to seqs (integers >= 0)")
+        since[host] = seq
+
+    backfill = message.get("backfill_s", max_backfill_s)
+    if type(backfill) not in (int, float) or not math.isfinite(backfill) or backfill < 0:
+        raise ProtocolError("bad_field", "'backfill_s' must be a number of seconds >= 0")
+    return Subscription(hosts=hosts, since=since, backfill_s=min(float(backfill), max_backfill_s))
+
+
+def parse_unsubscribe(message: dict) -> list[str] | None:
+    """Hosts to leave (None means all) or raise ProtocolError."""
+    hosts_value = message.get("hosts", "*")
+    return None if hosts_value == "*" else _host_names(hosts_value, "hosts")
+
+
+class TokenBucket:
+    """Allows ``rate`` messages a second on average with bursts up to ``burst``."""
+
+    def __init__(self, rate: float, burst: int, now: float) -> None:
+        self._rate = rate
+        self._burst = burst
+        self._tokens = float(burst)
+        self._updated = now
+
+    def take(self, now: float) -> bool:
+        self._tokens = min(self._burst, self._tokens + (now - self._updated) * self._rate)
+        self._updated = now
+        if self._tokens < 1:
+            return False
+        self._tokens -= 1
+        return True

@@ -1,0 +1,222 @@
+// Plotly charts for one host: definitions, creation, batched extension, reset.
+//
+// Every chart's FIRST trace is its headline series (tests read
+// div.data[0].x.length). Charts are only ever extended with
+// Plotly.extendTraces(..., maxPoints); newPlot runs once per chart
+// (and again only when the server epoch changes and history is cleared).
+
+const Plotly = window.Plotly;
+
+const FONT = { family: "system-ui, 'DejaVu Sans', sans-serif", color: "#e8edf2", size: 15 };
+const GRID = "#2a3038";
+
+/** Number or null (missing keys, NaN, strings -> null). */
+export function num(v) {
+  return typeof v === "number" && Number.isFinite(v) ? v : null;
+}
+
+const NET_RE = /^net\.(.+)\.(rx|tx)_bytes_per_s$/;
+const DISK_PCT_RE = /^(?:disk|fs)\.(?!io\.)(.+)\.(?:used_)?percent$/;
+
+/**
+ * Flatten one sample's metrics into the values the page shows.
+ * Missing metrics become null; the net sums are null when no interface
+ * reported that direction.
+ */
+export function derive(metrics) {
+  const m = metrics && typeof metrics === "object" ? metrics : {};
+  let rx = null;
+  let tx = null;
+  let diskPct = null;
+  let diskName = null;
+  for (const key in m) {
+    if (key.charCodeAt(0) === 110 /* n */) {
+      const hit = NET_RE.exec(key);
+      const v = hit && num(m[key]);
+      if (v === null || !hit) continue;
+      if (hit[2] === "rx") rx = (rx ?? 0) + v;
+      else tx = (tx ?? 0) + v;
+    } else if (key.charCodeAt(0) === 100 /* d */ || key.charCodeAt(0) === 102 /* f */) {
+      const hit = DISK_PCT_RE.exec(key);
+      const v = hit && num(m[key]);
+      if (v === null || !hit) continue;
+      if (diskPct === null || v > diskPct) {
+        diskPct = v;
+        diskName = hit[1];
+      }
+    }
+  }
+  return {
+    cpu: num(m["cpu.percent"]),
+    mem: num(m["mem.percent"]),
+    swap: num(m["swap.percent"]),
+    load1: num(m["load.1m"]),
+    load5: num(m["load.5m"]),
+    load15: num(m["load.15m"]),
+    diskRead: num(m["disk.io.read_bytes_per_s"]),
+    diskWrite: num(m["disk.io.write_bytes_per_s"]),
+    rx,
+    tx,
+    diskPct,
+    diskName,
+  };
+}
+
+const BYTES_AXIS = { tickformat: ".2~s", ticksuffix: "B/s", rangemode: "tozero" };
+const BYTES_HOVER = "%{y:.3~s}B/s";
+const PCT_AXIS = { range: [0, 100], fixedrange: true, ticksuffix: "%", dtick: 25 };
+
+// chart name -> traces (first = headline) and y axis
+export const CHARTS = {
+  cpu: {
+    yaxis: PCT_AXIS,
+    traces: [
+      { name: "CPU", key: "cpu", color: "#4fc3f7", width: 2.5, fill: "tozeroy", hover: "%{y:.1f}%" },
+    ],
+  },
+  mem: {
+    yaxis: PCT_AXIS,
+    traces: [
+      { name: "memory", key: "mem", color: "#81c784", width: 2.5, fill: "tozeroy", hover: "%{y:.1f}%" },
+      { name: "swap", key: "swap", color: "#ffb74d", width: 2, hover: "%{y:.1f}%" },
+    ],
+  },
+  load: {
+    yaxis: { rangemode: "tozero", tickformat: ".2~f" },
+    traces: [
+      { name: "1m", key: "load1", color: "#4fc3f7", width: 2.5, hover: "%{y:.2f}" },
+      { name: "5m", key: "load5", color: "#ce93d8", width: 1.75, hover: "%{y:.2f}" },
+      { name: "15m", key: "load15", color: "#90a4ae", width: 1.5, hover: "%{y:.2f}" },
+    ],
+  },
+  disk: {
+    yaxis: BYTES_AXIS,
+    traces: [
+      { name: "read", key: "diskRead", color: "#4dd0e1", width: 2.5, hover: BYTES_HOVER },
+      { name: "write", key: "diskWrite", color: "#ff8a65", width: 2, hover: BYTES_HOVER },
+    ],
+  },
+  net: {
+    yaxis: BYTES_AXIS,
+    traces: [
+      { name: "rx", key: "rx", color: "#aed581", width: 2.5, hover: BYTES_HOVER },
+      { name: "tx", key: "tx", color: "#f48fb1", width: 2, hover: BYTES_HOVER },
+    ],
+  },
+};
+
+export const CHART_NAMES = Object.keys(CHARTS);
+
+function emptyTraces(def) {
+  return def.traces.map((t) => ({
+    type: "scatter",
+    mode: "lines",
+    name: t.name,
+    x: [],
+    y: [],
+    connectgaps: false,
+    line: { color: t.color, width: t.width, shape: "linear" },
+    fill: t.fill || "none",
+    fillcolor: t.fill ? `${t.color}22` : undefined,
+    hovertemplate: `${t.name} ${t.hover}<extra></extra>`,
+  }));
+}
+
+function layout(def) {
+  const multi = def.traces.length > 1;
+  return {
+    paper_bgcolor: "rgba(0,0,0,0)",
+    plot_bgcolor: "#111",
+    font: FONT,
+    margin: { l: 64, r: 12, t: multi ? 30 : 8, b: 30 },
+    showlegend: multi,
+    legend: {
+      orientation: "h", x: 1, xanchor: "right", y: 1.02, yanchor: "bottom",
+      font: { size: 14 }, bgcolor: "rgba(0,0,0,0)",
+    },
+    hovermode: "x unified",
+    hoverlabel: { bgcolor: "#1b1f24", font: { size: 14 } },
+    xaxis: {
+      type: "date", gridcolor: GRID, linecolor: GRID, zeroline: false,
+      nticks: 5, tickangle: 0, fixedrange: true, showspikes: false,
+      tickformatstops: [
+        { dtickrange: [null, 60000], value: "%H:%M:%S" },
+        { dtickrange: [60000, null], value: "%H:%M" },
+      ],
+    },
+    yaxis: {
+      gridcolor: GRID, linecolor: GRID, zeroline: false, fixedrange: true,
+      automargin: true, nticks: 5, ...def.yaxis,
+    },
+  };
+}
+
+const CONFIG = {
+  displayModeBar: false,
+  responsive: true,
+  scrollZoom: false,
+  doubleClick: false,
+  showTips: false,
+  staticPlot: false,
+};
+
+// Plotly's `responsive` only follows window resizes; cards also change width
+// when hosts are added, so watch the chart boxes and resize once per frame.
+const resizeQueue = new Set();
+const observed = new WeakSet();
+let resizeFrame = 0;
+const resizer = typeof ResizeObserver === "function"
+  ? new ResizeObserver((entries) => {
+    for (const e of entries) resizeQueue.add(e.target);
+    if (!resizeFrame) {
+      resizeFrame = requestAnimationFrame(() => {
+        resizeFrame = 0;
+        for (const div of resizeQueue) {
+          if (div.isConnected && div.data) Plotly.Plots.resize(div);
+        }
+        resizeQueue.clear();
+      });
+    }
+  })
+  : null;
+
+/** Draw an empty chart into div (used at creation and after an epoch reset). */
+export function plotEmpty(div, name) {
+  const def = CHARTS[name];
+  const done = Plotly.react(div, emptyTraces(def), layout(def), CONFIG);
+  if (resizer && !observed.has(div)) {
+    observed.add(div);
+    resizer.observe(div);
+  }
+  return done;
+}
+
+/**
+ * Append points to every chart of one host, one extendTraces call per chart.
+ * points: [{x: Date, v: derive() result or null (null = gap marker)}].
+ */
+export function extendHost(divs, points, maxPoints) {
+  if (!points.length) return;
+  const xs = points.map((p) => p.x);
+  for (const name of CHART_NAMES) {
+    const div = divs[name];
+    if (!div || !div.data) continue;
+    const traces = CHARTS[name].traces;
+    const x = [];
+    const y = [];
+    const idx = [];
+    for (let i = 0; i < traces.length; i++) {
+      const key = traces[i].key;
+      x.push(i === 0 ? xs : xs.slice());
+      y.push(points.map((p) => (p.v ? p.v[key] : null)));
+      idx.push(i);
+    }
+    Plotly.extendTraces(div, { x, y }, idx, maxPoints);
+  }
+}
+
+/** Number of points of the headline trace (0 when the chart is absent). */
+export function pointCount(div) {
+  const x = div && div.data && div.data[0] && div.data[0].x;
+  return x ? x.length : 0;
+}

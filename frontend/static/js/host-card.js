@@ -1,0 +1,154 @@
+// One host's section: DOM from <template id="host-template">, big figures,
+// "last sample N s ago" label, top-processes table and its five charts.
+// Everything from the server is written with textContent/setAttribute only.
+
+import { CHART_NAMES, plotEmpty } from "./charts.js";
+
+const TOP_ROWS = 6;
+
+/** Human bytes per second: 1536 -> ["1.5", "KB/s"] (SI-like, base 1024). */
+export function humanRate(v) {
+  if (v === null) return ["–", ""];
+  const units = ["B/s", "KB/s", "MB/s", "GB/s", "TB/s"];
+  let i = 0;
+  let x = Math.abs(v);
+  while (x >= 1000 && i < units.length - 1) {
+    x /= 1024;
+    i += 1;
+  }
+  const digits = x >= 100 || i === 0 ? 0 : x >= 10 ? 1 : 2;
+  return [(Math.sign(v) * x).toFixed(digits), units[i]];
+}
+
+function fixed(v, digits) {
+  return v === null ? "–" : v.toFixed(digits);
+}
+
+function level(v, warn, crit) {
+  if (v === null) return "none";
+  if (v >= crit) return "crit";
+  if (v >= warn) return "warn";
+  return "ok";
+}
+
+/** "N s ago" wording that stays readable for long-dead hosts. */
+export function ageText(age) {
+  const s = Math.max(0, Math.floor(age));
+  if (s < 120) return `${s} s ago`;
+  if (s < 7200) return `${Math.floor(s / 60)} min ago`;
+  if (s < 172800) return `${Math.floor(s / 3600)} h ago`;
+  return `${Math.floor(s / 86400)} d ago`;
+}
+
+export class HostCard {
+  constructor(name, template) {
+    this.name = name;
+    this.section = template.content.firstElementChild.cloneNode(true);
+    this.section.dataset.host = name;
+    this.section.querySelector(".host-name").textContent = name;
+    this.ageEl = this.section.querySelector(".host-age");
+    this.ageEl.setAttribute("data-host-age", name);
+    this.createdAt = Date.now() / 1000;
+    this.lastTs = null; // ts of the newest sample (server clock)
+    this.latest = null; // newest sample not yet shown in figures/table
+    this.figures = {};
+    for (const el of this.section.querySelectorAll("[data-figure]")) {
+      this.figures[el.dataset.figure] = {
+        root: el,
+        value: el.querySelector(".value"),
+        unit: el.querySelector(".unit"),
+        sub: el.querySelector(".sub"),
+      };
+    }
+    this.topBody = this.section.querySelector("table.top tbody");
+    this.charts = {};
+    for (const div of this.section.querySelectorAll(".chart[data-chart]")) {
+      div.dataset.host = name;
+      this.charts[div.dataset.chart] = div;
+    }
+  }
+
+  /** Call once the section is in the document (Plotly needs its size). */
+  plot() {
+    for (const name of CHART_NAMES) plotEmpty(this.charts[name], name);
+  }
+
+  /** Forget history (server epoch changed). */
+  reset() {
+    this.plot();
+    this.lastTs = null;
+    this.latest = null;
+    this.createdAt = Date.now() / 1000;
+    for (const f of Object.values(this.figures)) {
+      f.value.textContent = "–";
+      f.root.dataset.level = "none";
+      if (f.sub) f.sub.textContent = "";
+    }
+    this.topBody.replaceChildren();
+  }
+
+  /**
+   * Refresh the age label. serverNow: server clock estimate (unix s).
+   * Before the first sample the age counts from when the card appeared.
+   */
+  updateAge(serverNow, staleAfter, deadAfter) {
+    const since = this.lastTs ?? this.createdAt;
+    const age = this.lastTs === null ? Date.now() / 1000 - since : serverNow - since;
+    const state = age > deadAfter ? "stale" : age > staleAfter ? "late" : "fresh";
+    const text = this.lastTs === null ? "waiting for first sample" : `last sample ${ageText(age)}`;
+    if (this.ageEl.dataset.state !== state) this.ageEl.dataset.state = state;
+    if (this.ageEl.textContent !== text) this.ageEl.textContent = text;
+    if (this.section.dataset.state !== state) this.section.dataset.state = state;
+  }
+
+  setFigure(name, text, unit, lvl) {
+    const f = this.figures[name];
+    if (!f) return;
+    if (f.value.textContent !== text) f.value.textContent = text;
+    if (unit !== undefined && f.unit.textContent !== unit) f.unit.textContent = unit;
+    if (f.root.dataset.level !== lvl) f.root.dataset.level = lvl;
+  }
+
+  /** Show the newest sample's figures and top table (called from a frame). */
+  render() {
+    const s = this.latest;
+    if (!s) return;
+    this.latest = null;
+    const v = s.v;
+    this.setFigure("cpu", fixed(v.cpu, 0), undefined, level(v.cpu, 75, 90));
+    this.setFigure("mem", fixed(v.mem, 0), undefined, level(v.mem, 80, 92));
+    this.setFigure("load", fixed(v.load1, v.load1 !== null && v.load1 >= 10 ? 1 : 2), undefined,
+      v.load1 === null ? "none" : "ok");
+    this.setFigure("disk", fixed(v.diskPct, 0), undefined, level(v.diskPct, 80, 90));
+    const diskSub = this.figures.disk.sub;
+    const mount = v.diskName ?? "";
+    if (diskSub && diskSub.textContent !== mount) diskSub.textContent = mount;
+    const [rx, rxUnit] = humanRate(v.rx);
+    const [tx, txUnit] = humanRate(v.tx);
+    this.setFigure("rx", rx, rxUnit, v.rx === null ? "none" : "ok");
+    this.setFigure("tx", tx, txUnit, v.tx === null ? "none" : "ok");
+    this.renderTop(s.top);
+  }
+
+  renderTop(top) {
+    const list = Array.isArray(top) ? top.slice(0, TOP_ROWS) : [];
+    const rows = list.map((p) => {
+      const tr = document.createElement("tr");
+      const cells = [
+        [String(p && p.name != null ? p.name : "?"), ""],
+        [p && p.pid != null ? String(p.pid) : "", "num"],
+        [String(p && p.user != null ? p.user : ""), ""],
+        [fixed(typeof p?.cpu_percent === "number" ? p.cpu_percent : null, 1), "num"],
+        [fixed(typeof p?.mem_percent === "number" ? p.mem_percent : null, 1), "num"],
+      ];
+      for (const [text, cls] of cells) {
+        const td = document.createElement("td");
+        td.textContent = text;
+        if (cls) td.className = cls;
+        tr.append(td);
+      }
+      return tr;
+    });
+    this.topBody.replaceChildren(...rows);
+  }
+}

@@ -1,0 +1,303 @@
+// LiveSocket: a WebSocket that keeps itself connected.
+//
+// - builds ws:// or wss:// from the page location and a path,
+// - reconnects forever with full-jitter exponential backoff (reset after a
+//   connection that stayed open for `stableMs`),
+// - shows its state in a status element (data-state + text),
+// - waits for the server's "hello", then sends what `onHello(hello)` returns
+//   (the subscribe message), so the caller decides how to resume,
+// - tracks the server clock offset (hello.server_time, refined by ping/pong),
+// - when an attempt fails before ever opening, checks whether the page itself
+//   now redirects (session expired) and reloads so the user lands on login.
+//
+// Events (EventTarget): "message" (detail = parsed frame, every frame),
+// "statechange" (detail = {state}), "close" (detail = {code, reason, opened}).
+
+const STATE_TEXT = {
+  connecting: "connecting…",
+  live: "live",
+  offline: "offline",
+};
+
+export class LiveSocket extends EventTarget {
+  constructor({
+    path,
+    statusEl = null,
+    onHello = null,
+    baseMs = 500,
+    factor = 2,
+    capMs = 15000,
+    stableMs = 5000,
+    pingMs = 30000,
+    watchdogMs = 75000,
+  } = {}) {
+    super();
+    this.path = path || "/ws/live/";
+    this.statusEl = statusEl;
+    this.onHello = onHello;
+    this.baseMs = baseMs;
+    this.factor = factor;
+    this.capMs = capMs;
+    this.stableMs = stableMs;
+    this.pingMs = pingMs;
+    this.watchdogMs = watchdogMs;
+
+    this.ws = null;
+    this.hello = null;
+    this.state = "connecting";
+    this.attempt = 0; // consecutive failed attempts, drives the backoff
+    this.connects = 0; // successful hellos so far (for debugging/tests)
+    this.lastClose = null;
+    this.offset = 0; // server clock minus browser clock, seconds
+    this.stopped = true;
+
+    this._retryAt = 0;
+    this._retryTimer = null;
+    this._countdownTimer = null;
+    this._pingTimer = null;
+    this._pingSentAt = 0;
+    this._lastRx = 0;
+    this._checkingSession = false;
+
+    window.addEventListener("online", () => {
+      if (!this.stopped && this._retryTimer) this._connectNow();
+    });
+    window.addEventListener("offline", () => {
+      if (!this.stopped && this.state === "reconnecting") this._setState("offline");
+    });
+  }
+
+  get url() {
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    const path = this.path.startsWith("/") ? this.path : `/${this.path}`;
+    return `${scheme}//${location.host}${path}`;
+  }
+
+  /** Server "now" in unix seconds, estimated from the browser clock. */
+  serverNow() {
+    return Date.now() / 1000 + this.offset;
+  }
+
+  start() {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this._connect();
+  }
+
+  stop() {
+    this.stopped = true;
+    this._clearRetry();
+    this._stopPing();
+    const ws = this.ws;
+    this.ws = null;
+    if (ws) {
+      this._detach(ws);
+      try { ws.close(1000, "client stop"); } catch { /* already closed */ }
+    }
+    this._setState("offline");
+  }
+
+  /** Send a JSON frame; returns false when not connected. */
+  send(obj) {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+    ws.send(JSON.stringify(obj));
+    return true;
+  }
+
+  // ---- internals -------------------------------------------------------
+
+  _connect() {
+    this._clearRetry();
+    this.hello = null;
+    this._setState("connecting");
+    let ws;
+    try {
+      ws = new WebSocket(this.url);
+    } catch (err) {
+      console.warn("LiveSocket: cannot create WebSocket", err);
+      this._scheduleRetry(false, 1006);
+      return;
+    }
+    this.ws = ws;
+    const info = { opened: false, openedAt: 0 };
+    ws.onopen = () => {
+      info.opened = true;
+      info.openedAt = performance.now();
+      this._lastRx = info.openedAt;
+    };
+    ws.onmessage = (ev) => this._onMessage(ws, ev);
+    ws.onerror = () => { /* a close event always follows */ };
+    ws.onclose = (ev) => this._onClose(ws, info, ev.code, ev.reason);
+    ws._liveInfo = info;
+  }
+
+  _connectNow() {
+    this._clearRetry();
+    this._connect();
+  }
+
+  _onMessage(ws, ev) {
+    if (ws !== this.ws) return;
+    this._lastRx = performance.now();
+    let msg;
+    try {
+      msg = JSON.parse(ev.data);
+    } catch {
+      console.warn("LiveSocket: dropped a frame that is not JSON");
+      return;
+    }
+    if (!msg || typeof msg !== "object") return;
+    switch (msg.type) {
+      case "hello":
+        this._onHello(msg);
+        break;
+      case "pong":
+        this._onPong(msg);
+        break;
+      case "error":
+        console.warn(`LiveSocket: server error ${msg.code}: ${msg.message}`);
+        break;
+      default:
+        break;
+    }
+    this.dispatchEvent(new CustomEvent("message", { detail: msg }));
+  }
+
+  _onHello(msg) {
+    this.hello = msg;
+    if (typeof msg.server_time === "number") {
+      this.offset = msg.server_time - Date.now() / 1000;
+    }
+    this.connects += 1;
+    this._setState("live");
+    if (this.onHello) {
+      const reply = this.onHello(msg);
+      if (reply) this.send(reply);
+    }
+    this._startPing();
+    this._ping(); // refine the clock offset with a round trip right away
+  }
+
+  _onPong(msg) {
+    if (typeof msg.server_time !== "number" || !this._pingSentAt) return;
+    const now = performance.now();
+    const rtt = (now - this._pingSentAt) / 1000;
+    this._pingSentAt = 0;
+    if (rtt < 0 || rtt > 10) return;
+    // server_time was read roughly half a round trip ago
+    this.offset = msg.server_time + rtt / 2 - Date.now() / 1000;
+  }
+
+  _ping() {
+    if (this.send({ type: "ping" })) this._pingSentAt = performance.now();
+  }
+
+  _startPing() {
+    this._stopPing();
+    this._pingTimer = setInterval(() => {
+      const ws = this.ws;
+      if (!ws) return;
+      if (performance.now() - this._lastRx > this.watchdogMs) {
+        // half-open connection: nothing heard for too long
+        console.warn("LiveSocket: no traffic, dropping the connection");
+        this._drop(ws, 4000, "watchdog");
+        return;
+      }
+      this._ping();
+    }, this.pingMs);
+  }
+
+  _stopPing() {
+    if (this._pingTimer) clearInterval(this._pingTimer);
+    this._pingTimer = null;
+  }
+
+  _detach(ws) {
+    ws.onopen = ws.onmessage = ws.onerror = ws.onclose = null;
+  }
+
+  _drop(ws, code, reason) {
+    const info = ws._liveInfo || { opened: true, openedAt: 0 };
+    this._detach(ws);
+    try { ws.close(); } catch { /* ignore */ }
+    this._onClose(ws, info, code, reason);
+  }
+
+  _onClose(ws, info, code, reason) {
+    if (ws !== this.ws) return;
+    this._detach(ws);
+    this.ws = null;
+    this.hello = null;
+    this._stopPing();
+    this.lastClose = { code, reason, opened: info.opened };
+    this.dispatchEvent(new CustomEvent("close", { detail: this.lastClose }));
+    if (this.stopped) return;
+    if (code === 4400 || code === 4413 || code === 4429) {
+      console.warn(`LiveSocket: server closed with ${code} ${reason || ""}`.trim());
+    }
+    if (info.opened && performance.now() - info.openedAt >= this.stableMs) {
+      this.attempt = 0;
+    }
+    if (!info.opened) this._checkSession();
+    this._scheduleRetry(info.opened, code);
+  }
+
+  _scheduleRetry(wasOpen, code) {
+    const ceiling = Math.min(this.capMs, this.baseMs * this.factor ** this.attempt);
+    let delay = Math.random() * ceiling; // full jitter
+    if (code === 4429) delay = Math.max(delay, 5000); // server said: too fast
+    this.attempt += 1;
+    this._retryAt = performance.now() + delay;
+    this._retryTimer = setTimeout(() => this._connectNow(), delay);
+    this._setState(navigator.onLine === false ? "offline" : "reconnecting");
+    this._countdownTimer = setInterval(() => this._renderStatus(), 250);
+  }
+
+  _clearRetry() {
+    if (this._retryTimer) clearTimeout(this._retryTimer);
+    if (this._countdownTimer) clearInterval(this._countdownTimer);
+    this._retryTimer = null;
+    this._countdownTimer = null;
+  }
+
+  async _checkSession() {
+    if (this._checkingSession) return;
+    this._checkingSession = true;
+    try {
+      const res = await fetch(location.href, {
+        redirect: "manual",
+        cache: "no-store",
+        credentials: "same-origin",
+      });
+      if (res.type === "opaqueredirect") {
+        // the page now redirects (to login): let the browser follow it
+        this.stop();
+        location.reload();
+      }
+    } catch {
+      // server unreachable: just keep retrying
+    } finally {
+      this._checkingSession = false;
+    }
+  }
+
+  _setState(state) {
+    const changed = state !== this.state;
+    this.state = state;
+    this._renderStatus();
+    if (changed) this.dispatchEvent(new CustomEvent("statechange", { detail: { state } }));
+  }
+
+  _renderStatus() {
+    const el = this.statusEl;
+    if (!el) return;
+    let text = STATE_TEXT[this.state] || this.state;
+    if (this.state === "reconnecting") {
+      const left = Math.max(0, Math.ceil((this._retryAt - performance.now()) / 1000));
+      text = `reconnecting in ${left} s`;
+    }
+    if (el.dataset.state !== this.state) el.dataset.state = this.state;
+    if (el.textContent !== text) el.textContent = text;
+  }
+}

@@ -1,0 +1,1 @@
+"""The Django project: settings, ASGI entry point, Celery app and URL map."""

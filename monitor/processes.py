@@ -1,0 +1,54 @@
+"""The command lines of the product's processes, defined once for `make run`, Compose and tests."""
+
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+# Daphne refuses larger client frames itself (close 1009) before the consumer sees them; the
+# consumer's own, smaller limit answers with 4413 (see docs/protocol.md).
+WEBSOCKET_MAX_MESSAGE_BYTES = 64 * 1024
+
+
+def web_argv(bind: tuple[str, int] | None = None) -> list[str]:
+    """Daphne serving HTTP and WebSockets on MONITOR_BIND."""
+    host, port = bind or settings.MONITOR_BIND
+    return [
+        sys.executable, "-m", "daphne",
+        "--bind", host, "--port", str(port),
+        "--websocket_timeout", "-1",  # a wall screen stays connected for weeks
+        "--ping-interval", "20", "--ping-timeout", "30",
+        "--websocket-max-message-size", str(WEBSOCKET_MAX_MESSAGE_BYTES),
+        "--websocket-max-frame-size", str(WEBSOCKET_MAX_MESSAGE_BYTES),
+        "--application-close-timeout", "5",
+        "--no-server-name",
+        "monitor.asgi:application",
+    ]  # fmt: skip
+
+
+def agent_argv(host: str | None = None) -> list[str]:
+    """One agent: a Celery worker for one host, in one long-lived process, on its own queue.
+
+    The solo pool keeps the sampler's counter state in this process; --purge drops ticks that
+    queued up while the agent was away, so it never starts with a backlog.
+    """
+    from collectors.tasks import agent_queue
+
+    host = host or settings.MONITOR_HOST
+    return [
+        sys.executable, "-m", "celery", "--app", "monitor", "worker",
+        "--pool", "solo", "--concurrency", "1",
+        "--queues", agent_queue(host), "--hostname", f"agent@{host}",
+        "--prefetch-multiplier", "1", "--purge",
+        "--without-gossip", "--without-mingle",
+        "--loglevel", "WARNING",
+    ]  # fmt: skip
+
+
+def beat_argv(data_dir: Path | None = None) -> list[str]:
+    """Celery beat, the single central scheduler."""
+    schedule = Path(data_dir or settings.DATA_DIR) / "celerybeat-schedule"
+    return [
+        sys.executable, "-m", "celery", "--app", "monitor", "beat",
+        "--schedule", str(schedule), "--loglevel", "WARNING",
+    ]  # fmt: skip

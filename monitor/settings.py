@@ -1,0 +1,210 @@
+"""Django settings, read from the environment (see docs/configuration.md and .env.example).
+
+Bad values stop startup with one line naming the variable (``monitor.env.SettingError``).
+With nothing set, the product runs on its embedded default: SQLite and a private Redis, both in
+``MONITOR_DATA_DIR``.
+"""
+
+import secrets
+import socket
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dj_database_url
+
+from monitor.env import (
+    SettingError,
+    env_bind,
+    env_bool,
+    env_float,
+    env_host_name,
+    env_list,
+    env_redis_prefix,
+    env_str,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+# Relative paths are taken from the checkout, so the same value works from any directory.
+DATA_DIR = BASE_DIR / env_str("MONITOR_DATA_DIR", "var")
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env_bool("DJANGO_DEBUG", False)
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+
+# --- Services -----------------------------------------------------------------------------------
+_database_url = env_str("DATABASE_URL", "")
+_redis_url = env_str("REDIS_URL", "")
+
+try:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            _database_url or f"sqlite:///{DATA_DIR / 'monitor.sqlite3'}", conn_max_age=60
+        )
+    }
+except (ValueError, dj_database_url.UnknownSchemeError) as exc:
+    raise SettingError(f"DATABASE_URL is not a database URL Django can use: {exc}") from None
+
+# The embedded default: a private redis-server started by `make run` on a socket in the data dir.
+EMBEDDED_REDIS = not _redis_url
+EMBEDDED_REDIS_SOCKET = DATA_DIR / "redis.sock"
+REDIS_URL = _redis_url or f"unix://{EMBEDDED_REDIS_SOCKET}"
+_redis_parts = urlsplit(REDIS_URL)
+if _redis_parts.scheme not in {"redis", "rediss", "unix"}:
+    raise SettingError(
+        f"REDIS_URL={REDIS_URL!r} must start with redis://, rediss:// or unix:// "
+        "(leave it unset for the embedded Redis)"
+    )
+
+
+def _celery_broker_url(redis_url: str) -> str:
+    """Kombu spells a Redis unix socket ``redis+socket://``; the redis client spells it ``unix://``."""
+    parts = urlsplit(redis_url)
+    if parts.scheme == "unix":
+        return f"redis+socket://{parts.path}" + (f"?{parts.query}" if parts.query else "")
+    return redis_url
+
+
+# Keys and channel-layer names live under this prefix, so several installs (or parallel test
+# runs) can share one Redis without seeing each other.
+MONITOR_REDIS_PREFIX = env_redis_prefix("MONITOR_REDIS_PREFIX", "monitor")
+
+# --- Security -----------------------------------------------------------------------------------
+_secret_key = env_str("DJANGO_SECRET_KEY", "")
+if not _secret_key:
+    if _database_url and not DEBUG:
+        raise SettingError(
+            "DJANGO_SECRET_KEY is not set: a deployment with its own DATABASE_URL must set it "
+            '(python -c "import secrets; print(secrets.token_urlsafe(50))")'
+        )
+    # The embedded default keeps a generated key in the data dir so sessions survive restarts.
+    _key_file = DATA_DIR / "secret_key"
+    if not _key_file.exists():
+        _key_file.write_text(secrets.token_urlsafe(50))
+        _key_file.chmod(0o600)
+    _secret_key = _key_file.read_text().strip()
+SECRET_KEY = _secret_key
+
+SESSION_COOKIE_AGE = 60 * 60 * 24 * 30  # wall screens stay signed in for a month
+SESSION_SAVE_EVERY_REQUEST = False
+CSRF_COOKIE_HTTPONLY = False
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# --- Monitoring ---------------------------------------------------------------------------------
+MONITOR_HOST = env_host_name("MONITOR_HOST", socket.gethostname)
+MONITOR_INTERVAL = env_float("MONITOR_INTERVAL", 1.0, minimum=0.2, maximum=3600)
+MONITOR_BIND = env_bind("MONITOR_BIND", "127.0.0.1:8000")
+# The recent store keeps at least ten minutes (and at least 600 samples) for backfill.
+MONITOR_RECENT_SECONDS = env_float("MONITOR_RECENT_SECONDS", 600, minimum=60, maximum=86400)
+# "last sample N s ago" turns amber, then red, after this many intervals without a sample.
+MONITOR_LATE_INTERVALS = 3
+MONITOR_STALE_INTERVALS = 10
+
+# --- Django -------------------------------------------------------------------------------------
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "channels",
+    "dashboards",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "monitor.urls"
+ASGI_APPLICATION = "monitor.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "frontend" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "overview"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+
+
+def _plotly_js_dir() -> Path:
+    """The plotly package's own plotly.min.js: served locally, never from a CDN or the repo."""
+    import plotly
+
+    return Path(plotly.__file__).resolve().parent / "package_data"
+
+
+STATICFILES_DIRS = [
+    BASE_DIR / "frontend" / "static",
+    ("plotly", _plotly_js_dir()),
+]
+
+# --- Channels -----------------------------------------------------------------------------------
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "CONFIG": {"hosts": [REDIS_URL], "prefix": f"{MONITOR_REDIS_PREFIX}.layer"},
+    }
+}
+
+# --- Celery (agents and beat) -------------------------------------------------------------------
+CELERY_BROKER_URL = _celery_broker_url(REDIS_URL)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": f"{MONITOR_REDIS_PREFIX}.celery."}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# One task at a time and no hoarding: a collect that waits is already stale.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_ACKS_LATE = False
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_TASK_TIME_LIMIT = 30
+CELERY_TASK_SOFT_TIME_LIMIT = 20
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "INFO"},
+    "loggers": {
+        "django.channels.server": {"level": "WARNING"},
+        "daphne": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,217 @@
+"""The /ws/live/ consumer over the real Redis channel layer and recent store."""
+
+import pytest
+
+from dashboards.protocol import MAX_MESSAGE_BYTES
+from tests.dashboards.streaming import (
+    connect,
+    make_publisher,
+    publish,
+    receive,
+    receive_type,
+    send,
+)
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("live_settings")]
+
+
+@pytest.fixture
+def user(django_user_model):
+    return django_user_model.objects.create_user("screen", password="not-used-here-1")
+
+
+async def test_hello_names_the_protocol_epoch_and_known_hosts(user):
+    await publish(make_publisher("alpha"))
+    ws = await connect(user)
+    hello = await receive(ws)
+    assert hello["type"] == "hello"
+    assert hello["protocol"] == 1
+    assert hello["epoch"]
+    assert hello["hosts"] == ["alpha"]
+    await ws.disconnect()
+
+
+async def test_subscribing_backfills_then_streams_live_samples(user):
+    publisher = make_publisher("alpha")
+    assert await publish(publisher, 3) == [1, 2, 3]
+    ws = await connect(user)
+    await receive_type(ws, "hello")
+    await send(ws, {"type": "subscribe", "hosts": ["alpha"]})
+    assert (await receive(ws))["hosts"] == ["alpha"]
+    backfill = await receive(ws)
+    assert backfill["backfill"] is True
+    assert [s["seq"] for s in backfill["samples"]] == [1, 2, 3]
+
+    await publish(publisher)
+    live = await receive_type(ws, "samples")
+    assert "backfill" not in live
+    assert [(s["host"], s["seq"]) for s in live["samples"]] == [("alpha", 4)]
+    assert live["samples"][0]["metrics"]["cpu.percent"] == 12.5
+    await ws.disconnect()
+
+
+async def test_resuming_from_a_seq_sends_only_newer_samples(user):
+    await publish(make_publisher("alpha"), 5)
+    ws = await connect(user)
+    await receive_type(ws, "hello")
+    await send(ws, {"type": "subscribe", "hosts": ["alpha"], "since": {"alpha": 3}})
+    backfill = await receive_type(ws, "samples")
+    assert [s["seq"] for s in backfill["samples"]] == [4, 5]
+    await ws.disconnect()
+
+
+async def test_backfill_is_limited_to_the_requested_seconds(user):
+    await publish(make_publisher("alpha"), 5)
+    ws = await connect(user)
+    await receive_type(ws, "hello")
+    await send(ws, {"type": "subscribe", "hosts": ["alpha"], "backfill_s": 2})
+    backfill = await receive_type(ws, "samples")
+    assert [s["seq"] for s in backfill["samples"]] == [4, 5]
+    await ws.disconnect()
+
+
+async def test_subscribing_again_does_not_repeat_samples(user):
+    publisher = make_publisher("alpha")
+    await publish(publisher, 2)
+    ws = await connect(user)
+    await receive_type(ws, "hello")
+    await send(ws, {"type": "subscribe", "hosts": ["alpha"]})
+    await receive_type(ws, "samples")
+    await send(ws, {"type": "subscribe", "hosts": ["alpha"]})
+    await receive_type(ws, "subscribed")
+    await publish(publisher)
+    assert [s["seq"] for s in (await receive_type(ws, "samples"))["samples"]] == [3]
+    await ws.disconnect()
+
+
+async def test_following_all_hosts_announces_a_new_host_with_its_first_sample(user):
+    await publish(make_publisher("alpha"))
+    ws = await connect(user)
+    await receive_type(ws, "hello")
+    await send(ws, {"type": "subscribe", "hosts": "*"})
+    assert (await receive_type(ws, "subscribed"))["hosts"] == ["alpha"]
+    await receive_type(ws, "samples")
+
+    await publish(make_publisher("beta"))
+    assert await receive_type(ws, "host") == {"type": "host", "host": "beta", "event": "new"}
+    first = await receive_type(ws, "samples")
+    assert [(s["host"], s["seq"]) for s in first["samples"]] == [("beta", 1)]
+    await ws.disconnect()
+
+
+async def test_unsubscribing_stops_the_samples(user):
+    publisher = make_publisher("alpha")
+    ws = await connect(user)
+    await receive_type(ws, "hello")
+    await send(ws, {"type": "subscribe", "hosts": ["alpha"]})
+    await receive_type(ws, "subscribed")
+    await send(ws, {"type": "unsubscribe", "hosts": ["alpha"]})
+    assert (await receive_type(ws, "subscribed"))["hosts"] == []
+    await publish(publisher)
+    await send(ws, {"type": "ping"})
+    assert (await receive(ws))["type"] == "pong"  # no sample came before the pong
+    await ws.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("frame", "code"),
+    [
+        ("{not json", "bad_json"),
+        ("[1, 2]", "bad_message"),
+        ('{"no": "type"}', "bad_message"),
+        ('{"type": 7}', "bad_message"),
+        ('{"type": "launch_missiles"}', "unknown_type"),
+        ('{"type": "subscribe", "hosts": 5}', "bad_field"),
+        ('{"type": "subscribe", "hosts": ["../etc"]}', "bad_field"),
+        ('{"type": "subscribe", "hosts": "*", "since": {"alpha": "x"}}', "bad_field"),
+        ('{"type": "subscribe", "hosts": "*", "since": {"alpha": -1}}', "bad_field"),
+        ('{"type": "subscribe", "hosts": "*", "since": []}', "bad_field"),
+        ('{"type": "subscribe", "hosts": "*", "backfill_s": "all"}', "bad_field"),
+        ('{"type": "subscribe", "hosts": "*", "backfill_s": -5}', "bad_field"),
+        ('{"type": "subscribe", "hosts": "*", "backfill_s": true}', "bad_field"),
+        ('{"type": "unsubscribe", "hosts": {"a": 1}}', "bad_field"),
+    ],
+)
+async def test_a_bad_message_gets_an_error_and_the_socket_stays_usable(user, frame, code):
+    ws = await connect(user)
+    await receive_type(ws, "hello")
+    await ws.send_to(text_data=frame)
+    error = await receive(ws)
+    assert error["type"] == "error"
+    assert error["code"] == code
+    assert error["message"]
+    await send(ws, {"type": "ping"})
+    assert (await receive(ws))["type"] == "pong"
+    await ws.disconnect()
+
+
+async def test_a_binary_frame_gets_an_error(user):
+    ws = await connect(user)
+    await receive_type(ws, "hello")
+    await ws.send_to(bytes_data=b"\x00\x01")
+    assert (await receive(ws))["code"] == "unsupported_frame"
+    await ws.disconnect()
+
+
+async def test_an_oversized_message_closes_with_4413(user):
+    ws = await connect(user)
+    await receive_type(ws, "hello")
+    await ws.send_to(text_data='{"type":"ping","pad":"' + "x" * MAX_MESSAGE_BYTES + '"}')
+    assert await ws.receive_output(5) == {"type": "websocket.close", "code": 4413}
+
+
+async def test_a_flooding_client_is_closed_with_4429(user):
+    ws = await connect(user)
+    await receive_type(ws, "hello")
+    for _ in range(100):
+        await send(ws, {"type": "ping"})
+    outputs = []
+    while True:
+        output = await ws.receive_output(5)
+        outputs.append(output)
+        if output["type"] == "websocket.close":
+            break
+    assert outputs[-1]["code"] == 4429
+    assert 20 <= len(outputs) - 1 < 100  # the burst was answered, the rest refused
+
+
+async def test_a_dead_redis_closes_the_socket_with_4503(user, settings, tmp_path):
+    settings.REDIS_URL = f"unix://{tmp_path}/nobody-listens.sock"
+    ws = await connect(user)
+    error = await receive(ws)
+    assert error["type"] == "error"
+    assert error["code"] == "unavailable"
+    assert await ws.receive_output(5) == {"type": "websocket.close", "code": 4503}
+
+
+async def test_the_full_stack_refuses_an_anonymous_client():
+    from channels.testing import WebsocketCommunicator
+
+    from monitor.asgi import application
+
+    ws = WebsocketCommunicator(application, "/ws/live/", headers=[(b"origin", b"http://localhost")])
+    connected, _ = await ws.connect()
+    assert not connected
+
+
+@pytest.fixture
+def session_cookie(client, user) -> bytes:
+    client.force_login(user)
+    return f"sessionid={client.cookies['sessionid'].value}".encode()
+
+
+async def test_the_full_stack_refuses_a_foreign_origin(session_cookie):
+    from channels.testing import WebsocketCommunicator
+
+    from monitor.asgi import application
+
+    cookie = session_cookie
+    own = WebsocketCommunicator(
+        application, "/ws/live/", headers=[(b"origin", b"http://localhost"), (b"cookie", cookie)]
+    )
+    assert (await own.connect())[0]
+    await own.disconnect()
+    foreign = WebsocketCommunicator(
+        application, "/ws/live/", headers=[(b"origin", b"http://evil.example"), (b"cookie", cookie)]
+    )
+    assert not (await foreign.connect())[0]

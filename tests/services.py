@@ -1,0 +1,48 @@
+"""Real services for tests: a Redis to talk to, and free ports for servers under test."""
+
+import os
+import secrets
+import socket
+import subprocess
+from pathlib import Path
+
+import redis
+
+from monitor.embedded_redis import start_embedded_redis
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def unique_prefix() -> str:
+    """A Redis key/channel prefix of this test run's own, so parallel runs never collide."""
+    return f"test-{os.getpid()}-{secrets.token_hex(3)}"
+
+
+class TestRedis:
+    """The Redis named by REDIS_URL when it answers; otherwise a private redis-server."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.process: subprocess.Popen | None = None
+        url = os.environ.get("REDIS_URL", "")
+        if url and _answers(url):
+            self.url = url
+        else:
+            socket_path = workdir / "redis.sock"
+            self.process = start_embedded_redis(socket_path, workdir)
+            self.url = f"unix://{socket_path}"
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(5)
+
+
+def _answers(url: str) -> bool:
+    try:
+        return bool(redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1).ping())
+    except (redis.RedisError, OSError):
+        return False
