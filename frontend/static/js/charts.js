@@ -77,7 +77,7 @@ export const CHARTS = {
   mem: {
     yaxis: PCT_AXIS,
     traces: [
-      { name: "memory", key: "mem", color: "#81c784", width: 2.5, fill: "tozeroy", hover: "%{y:.1f}%" },
+      { name: "mem", key: "mem", color: "#81c784", width: 2.5, fill: "tozeroy", hover: "%{y:.1f}%" },
       { name: "swap", key: "swap", color: "#ffb74d", width: 2, hover: "%{y:.1f}%" },
     ],
   },
@@ -122,33 +122,39 @@ function emptyTraces(def) {
   }));
 }
 
-function layout(def) {
-  const multi = def.traces.length > 1;
+// roughly one time label per 75 px; fewer ticks on narrow charts
+function xTicks(div) {
+  const w = (div && div.clientWidth) || 600;
+  return Math.max(2, Math.min(8, Math.floor((w - 72) / 75)));
+}
+
+function layout(def, div) {
   return {
     paper_bgcolor: "rgba(0,0,0,0)",
     plot_bgcolor: "#111",
     font: FONT,
-    margin: { l: 64, r: 12, t: multi ? 30 : 8, b: 30 },
-    showlegend: multi,
-    legend: {
-      orientation: "h", x: 1, xanchor: "right", y: 1.02, yanchor: "bottom",
-      font: { size: 14 }, bgcolor: "rgba(0,0,0,0)",
-    },
+    margin: { l: 62, r: 10, t: 8, b: 28 },
+    showlegend: false, // the legend is drawn in the tile caption (legendItems)
     hovermode: "x unified",
     hoverlabel: { bgcolor: "#1b1f24", font: { size: 14 } },
     xaxis: {
       type: "date", gridcolor: GRID, linecolor: GRID, zeroline: false,
-      nticks: 5, tickangle: 0, fixedrange: true, showspikes: false,
+      nticks: xTicks(div), tickangle: 0, fixedrange: true, showspikes: false,
       tickformatstops: [
-        { dtickrange: [null, 60000], value: "%H:%M:%S" },
-        { dtickrange: [60000, null], value: "%H:%M" },
+        { dtickrange: [null, 59999], value: "%H:%M:%S" },
+        { dtickrange: [59999, null], value: "%H:%M" },
       ],
     },
     yaxis: {
       gridcolor: GRID, linecolor: GRID, zeroline: false, fixedrange: true,
-      automargin: true, nticks: 5, ...def.yaxis,
+      automargin: false, nticks: 5, ...def.yaxis,
     },
   };
+}
+
+/** [{name, color}] of a chart's traces, for an HTML legend. */
+export function legendItems(name) {
+  return CHARTS[name].traces.map((t) => ({ name: t.name, color: t.color }));
 }
 
 const CONFIG = {
@@ -172,7 +178,12 @@ const resizer = typeof ResizeObserver === "function"
       resizeFrame = requestAnimationFrame(() => {
         resizeFrame = 0;
         for (const div of resizeQueue) {
-          if (div.isConnected && div.data) Plotly.Plots.resize(div);
+          if (!div.isConnected || !div.data) continue;
+          Plotly.Plots.resize(div);
+          const n = xTicks(div);
+          if (div.layout && div.layout.xaxis && div.layout.xaxis.nticks !== n) {
+            Plotly.relayout(div, { "xaxis.nticks": n });
+          }
         }
         resizeQueue.clear();
       });
@@ -183,7 +194,7 @@ const resizer = typeof ResizeObserver === "function"
 /** Draw an empty chart into div (used at creation and after an epoch reset). */
 export function plotEmpty(div, name) {
   const def = CHARTS[name];
-  const done = Plotly.react(div, emptyTraces(def), layout(def), CONFIG);
+  const done = Plotly.react(div, emptyTraces(def), layout(def, div), CONFIG);
   if (resizer && !observed.has(div)) {
     observed.add(div);
     resizer.observe(div);

@@ -2,7 +2,7 @@
 // "last sample N s ago" label, top-processes table and its five charts.
 // Everything from the server is written with textContent/setAttribute only.
 
-import { CHART_NAMES, plotEmpty } from "./charts.js";
+import { CHART_NAMES, legendItems, plotEmpty } from "./charts.js";
 
 const TOP_ROWS = 6;
 
@@ -40,6 +40,19 @@ export function ageText(age) {
   return `${Math.floor(s / 86400)} d ago`;
 }
 
+function legend(items) {
+  const box = document.createElement("span");
+  box.className = "legend";
+  for (const it of items) {
+    const item = document.createElement("span");
+    item.className = "legend-item";
+    item.style.setProperty("--swatch", it.color);
+    item.textContent = it.name;
+    box.append(item);
+  }
+  return box;
+}
+
 export class HostCard {
   constructor(name, template) {
     this.name = name;
@@ -65,6 +78,9 @@ export class HostCard {
     for (const div of this.section.querySelectorAll(".chart[data-chart]")) {
       div.dataset.host = name;
       this.charts[div.dataset.chart] = div;
+      const caption = div.parentElement.querySelector("figcaption");
+      const items = legendItems(div.dataset.chart);
+      if (caption && items.length > 1) caption.append(legend(items));
     }
   }
 

@@ -1,0 +1,102 @@
+"""The product's real processes, started the way Compose and `make run` start them."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from tests.services import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+USERNAME = "tester"
+PASSWORD = "correct-horse-battery-9"
+
+
+def wait_until(condition, timeout: float, what: str, step: float = 0.1):
+    """Poll ``condition`` until it returns something truthy; fail naming ``what`` after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(step)
+    raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
+
+
+def http_status(url: str) -> int | None:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+    except OSError:
+        return None
+
+
+class Stack:
+    """Web, agent and beat as subprocesses of this test run, logging into ``workdir``."""
+
+    def __init__(self, workdir: Path, redis_url: str | None, prefix: str, **env: str) -> None:
+        self.workdir = workdir
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.ws_url = f"ws://127.0.0.1:{self.port}/ws/live/"
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("MONITOR_", "DJANGO_"))},
+            "MONITOR_DATA_DIR": str(workdir),
+            "MONITOR_BIND": f"127.0.0.1:{self.port}",
+            "MONITOR_REDIS_PREFIX": prefix,
+            "MONITOR_INTERVAL": "1",
+            "DJANGO_SUPERUSER_PASSWORD": PASSWORD,
+            "PYTHONWARNINGS": "ignore",
+            **env,
+        }
+        self.env.pop("REDIS_URL", None)
+        if redis_url:
+            self.env["REDIS_URL"] = redis_url
+        self.processes: dict[str, subprocess.Popen] = {}
+
+    def manage(self, *args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    def prepare(self) -> None:
+        self.manage("migrate", "--noinput")
+        self.manage(
+            "createsuperuser", "--noinput", "--username", USERNAME, "--email", "t@example.com"
+        )
+
+    def start(self, role: str, *command: str) -> subprocess.Popen:
+        """Start ``manage.py serve <role>`` (or ``command``), logging to ``<workdir>/<role>.log``."""
+        log = open(self.workdir / f"{role}.log", "ab")  # noqa: SIM115 - lives as long as the process
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", *(command or ("serve", role))],
+            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        self.processes[role] = process
+        return process
+
+    def stop(self, role: str, sig: int = signal.SIGTERM) -> None:
+        process = self.processes.pop(role)
+        if process.poll() is None:
+            os.killpg(process.pid, sig)
+        process.wait(20)
+
+    def stop_all(self) -> None:
+        for role in list(self.processes):
+            self.stop(role)
+
+    def wait_healthy(self, timeout: float = 60) -> None:
+        wait_until(lambda: http_status(self.base_url + "/healthz") == 200, timeout, "/healthz 200")
+
+    def log(self, role: str) -> str:
+        path = self.workdir / f"{role}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
