@@ -17,7 +17,7 @@ PASSWORD = "correct-horse-battery-9"
 
 
 def wait_until(condition, timeout: float, what: str, step: float = 0.1):
-    """Poll ``condition`` until it returns something truthy; fail naming ``what`` after ``timeout``."""
+    """Poll ``condition`` until it is truthy; fail naming ``what`` after ``timeout`` s."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         result = condition()
@@ -75,7 +75,7 @@ class Stack:
         )
 
     def start(self, role: str, *command: str) -> subprocess.Popen:
-        """Start ``manage.py serve <role>`` (or ``command``), logging to ``<workdir>/<role>.log``."""
+        """Start ``manage.py serve <role>`` (or ``command``), logging to <workdir>/<role>.log."""
         log = open(self.workdir / f"{role}.log", "ab")  # noqa: SIM115 - lives as long as the process
         process = subprocess.Popen(
             [sys.executable, "manage.py", *(command or ("serve", role))],

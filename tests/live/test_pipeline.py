@@ -1,6 +1,7 @@
 """End to end on real parts: Redis, a Celery agent, beat and Daphne as separate processes."""
 
-import asyncio
+import itertools
+import json
 import signal
 import socket
 import time
@@ -10,7 +11,7 @@ import pytest
 import websockets
 
 from tests.live.clients import live_samples, login, next_message, open_socket
-from tests.live.stack import PASSWORD, USERNAME, Stack, http_status, wait_until
+from tests.live.stack import PASSWORD, USERNAME, Stack, http_status
 
 pytestmark = pytest.mark.live
 HOST = socket.gethostname()
@@ -38,13 +39,12 @@ async def subscribed_socket(stack: Stack, cookie: str):
     ws = await open_socket(stack.ws_url, stack.base_url, cookie)
     hello = await next_message(ws)
     assert hello["type"] == "hello"
-    await ws.send('{"type": "subscribe", "hosts": ["%s"], "backfill_s": 0}' % HOST)
+    await ws.send(json.dumps({"type": "subscribe", "hosts": [HOST], "backfill_s": 0}))
     assert (await next_message(ws))["type"] == "subscribed"
     return ws
 
 
 def test_healthz_reports_database_redis_and_a_fresh_sample(stack):
-    import json
     import urllib.request
 
     with urllib.request.urlopen(stack.base_url + "/healthz", timeout=5) as response:
@@ -112,7 +112,7 @@ async def test_a_killed_agent_stops_the_samples_and_a_restarted_one_resumes_with
     await ws.close()
     assert resumed[0]["seq"] > before[-1]["seq"]
     # Fresh reads, one per tick: a backlog would arrive as a burst of stale, closely spaced reads.
-    gaps = [b["ts"] - a["ts"] for a, b in zip(resumed, resumed[1:], strict=False)]
+    gaps = [b["ts"] - a["ts"] for a, b in itertools.pairwise(resumed)]
     assert all(gap > 0.5 for gap in gaps), gaps
     assert all(s["received"] - s["ts"] < 5 for s in resumed)
     assert [s["seq"] for s in resumed] == list(range(resumed[0]["seq"], resumed[0]["seq"] + 4))
