@@ -1,0 +1,73 @@
+"""The dashboard in real headless Chromium, fed by the real pipeline."""
+
+import socket
+
+import pytest
+
+from tests.browser.conftest import save_artifact
+from tests.live.stack import PASSWORD, USERNAME, Stack
+
+pytestmark = [pytest.mark.browser, pytest.mark.live]
+HOST = socket.gethostname()
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory, test_redis, redis_prefix):
+    running = Stack(tmp_path_factory.mktemp("browser"), test_redis.url, f"{redis_prefix}-browser")
+    running.prepare()
+    for role in ("web", "agent", "beat"):
+        running.start(role)
+    try:
+        running.wait_healthy()
+        yield running
+    finally:
+        running.stop_all()
+
+
+def sign_in(page, stack: Stack) -> None:
+    page.goto(stack.base_url + "/")
+    page.fill("input[name=username]", USERNAME)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(stack.base_url + "/")
+
+
+def cpu_points(page) -> int:
+    return page.evaluate("([host]) => window.monitor.pointCount(host, 'cpu')", [HOST])
+
+
+def wait_for_more_cpu_points(page, than: int, timeout_ms: int = 15000) -> int:
+    page.wait_for_function(
+        "([host, than]) => window.monitor && window.monitor.pointCount(host, 'cpu') > than",
+        arg=[HOST, than],
+        timeout=timeout_ms,
+    )
+    return cpu_points(page)
+
+
+def test_a_signed_in_user_sees_the_cpu_chart_gain_points(page, stack):
+    sign_in(page, stack)
+    first = wait_for_more_cpu_points(page, 0)
+    second = wait_for_more_cpu_points(page, first)
+    assert second > first
+    assert page.get_attribute("#connection-status", "data-state") == "live"
+    assert page.get_attribute(f'[data-host-age="{HOST}"]', "data-state") == "fresh"
+    save_artifact(page, "dashboard.png")
+    assert page.errors == []
+
+
+def test_the_page_reconnects_after_the_web_server_restarts_without_reloading(page, stack):
+    sign_in(page, stack)
+    page.evaluate("window.__sameDocument = true")
+    before = wait_for_more_cpu_points(page, 0)
+
+    stack.stop("web")
+    page.wait_for_selector('#connection-status[data-state="reconnecting"]', timeout=15000)
+    stack.start("web")
+    page.wait_for_selector('#connection-status[data-state="live"]', timeout=30000)
+
+    wait_for_more_cpu_points(page, cpu_points(page))
+    assert cpu_points(page) > before
+    assert page.evaluate("window.__sameDocument === true"), "the page was reloaded"
+    save_artifact(page, "dashboard-after-reconnect.png")
+    assert page.errors == []
