@@ -21,6 +21,11 @@ def redis_prefix() -> str:
 _test_numbers = itertools.count(1)
 
 
+def pytest_collection_modifyitems(items):
+    """Browser tests last: Playwright's sync API holds this thread's event loop while it runs."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 @pytest.fixture
 def live_settings(settings, test_redis, redis_prefix):
     """Django settings pointed at the real test Redis, with this test's own key prefix."""

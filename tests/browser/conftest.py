@@ -35,8 +35,10 @@ def chromium_executable() -> str | None:
         return None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    # Module scope: Playwright's sync API keeps an event loop running in this thread while it is
+    # open, which would stop every later asyncio test from starting its own.
     executable = chromium_executable()
     if executable is None:
         reason = (

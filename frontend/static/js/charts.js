@@ -122,10 +122,10 @@ function emptyTraces(def) {
   }));
 }
 
-// roughly one time label per 75 px; fewer ticks on narrow charts
+// roughly one time label per 60 px of plot width; fewer ticks on narrow charts
 function xTicks(div) {
   const w = (div && div.clientWidth) || 600;
-  return Math.max(2, Math.min(8, Math.floor((w - 72) / 75)));
+  return Math.max(2, Math.min(8, Math.floor((w - 72) / 60)));
 }
 
 function layout(def, div) {
@@ -133,7 +133,7 @@ function layout(def, div) {
     paper_bgcolor: "rgba(0,0,0,0)",
     plot_bgcolor: "#111",
     font: FONT,
-    margin: { l: 62, r: 10, t: 8, b: 28 },
+    margin: { l: 62, r: 10, t: 12, b: 28 },
     showlegend: false, // the legend is drawn in the tile caption (legendItems)
     hovermode: "x unified",
     hoverlabel: { bgcolor: "#1b1f24", font: { size: 14 } },

@@ -25,7 +25,7 @@ const config = {
   staleAfter: positive(parseFloat(ds.staleAfter), 10),
   deadAfter: positive(parseFloat(ds.deadAfter), 60),
 };
-const maxPoints = Math.max(2, Math.ceil(config.windowS / config.interval - 1e-9));
+const maxPoints = Math.max(1, Math.ceil(config.windowS / config.interval));
 
 const hostsEl = document.getElementById("hosts");
 const waitingEl = document.getElementById("waiting");

@@ -58,7 +58,9 @@ export class HostCard {
     this.name = name;
     this.section = template.content.firstElementChild.cloneNode(true);
     this.section.dataset.host = name;
-    this.section.querySelector(".host-name").textContent = name;
+    const nameEl = this.section.querySelector(".host-name");
+    nameEl.textContent = name;
+    nameEl.title = name;
     this.ageEl = this.section.querySelector(".host-age");
     this.ageEl.setAttribute("data-host-age", name);
     this.createdAt = Date.now() / 1000;

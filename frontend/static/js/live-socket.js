@@ -294,7 +294,7 @@ export class LiveSocket extends EventTarget {
     if (!el) return;
     let text = STATE_TEXT[this.state] || this.state;
     if (this.state === "reconnecting") {
-      const left = Math.max(0, Math.ceil((this._retryAt - performance.now()) / 1000));
+      const left = Math.max(1, Math.ceil((this._retryAt - performance.now()) / 1000));
       text = `reconnecting in ${left} s`;
     }
     if (el.dataset.state !== this.state) el.dataset.state = this.state;
