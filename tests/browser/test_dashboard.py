@@ -71,3 +71,16 @@ def test_the_page_reconnects_after_the_web_server_restarts_without_reloading(pag
     assert page.evaluate("window.__sameDocument === true"), "the page was reloaded"
     save_artifact(page, "dashboard-after-reconnect.png")
     assert page.errors == []
+
+
+def test_a_host_whose_samples_stop_turns_late_then_stale_and_recovers(page, stack):
+    sign_in(page, stack)
+    age = f'[data-host-age="{HOST}"]'
+    page.wait_for_selector(f'{age}[data-state="fresh"]', timeout=15000)
+    stack.stop("agent")
+    page.wait_for_selector(f'{age}[data-state="late"]', timeout=15000)
+    page.wait_for_selector(f'{age}[data-state="stale"]', timeout=30000)
+    save_artifact(page, "dashboard-stale-host.png")
+    stack.start("agent")
+    page.wait_for_selector(f'{age}[data-state="fresh"]', timeout=60000)
+    assert page.errors == []

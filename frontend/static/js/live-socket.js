@@ -7,8 +7,9 @@
 // - waits for the server's "hello", then sends what `onHello(hello)` returns
 //   (the subscribe message), so the caller decides how to resume,
 // - tracks the server clock offset (hello.server_time, refined by ping/pong),
-// - when an attempt fails before ever opening, checks whether the page itself
-//   now redirects (session expired) and reloads so the user lands on login.
+// - when an attempt fails before the hello (never opened, or refused right
+//   after accept), checks whether the page itself now redirects (session
+//   expired) and reloads so the user lands on login.
 //
 // Events (EventTarget): "message" (detail = parsed frame, every frame),
 // "statechange" (detail = {state}), "close" (detail = {code, reason, opened}).
@@ -116,11 +117,11 @@ export class LiveSocket extends EventTarget {
       ws = new WebSocket(this.url);
     } catch (err) {
       console.warn("LiveSocket: cannot create WebSocket", err);
-      this._scheduleRetry(false, 1006);
+      this._scheduleRetry(1006);
       return;
     }
     this.ws = ws;
-    const info = { opened: false, openedAt: 0 };
+    const info = { opened: false, openedAt: 0, hello: false };
     ws.onopen = () => {
       info.opened = true;
       info.openedAt = performance.now();
@@ -150,6 +151,7 @@ export class LiveSocket extends EventTarget {
     if (!msg || typeof msg !== "object") return;
     switch (msg.type) {
       case "hello":
+        if (ws._liveInfo) ws._liveInfo.hello = true;
         this._onHello(msg);
         break;
       case "pong":
@@ -239,11 +241,13 @@ export class LiveSocket extends EventTarget {
     if (info.opened && performance.now() - info.openedAt >= this.stableMs) {
       this.attempt = 0;
     }
-    if (!info.opened) this._checkSession();
-    this._scheduleRetry(info.opened, code);
+    // never opened, or closed before the hello (e.g. refused after accept):
+    // maybe the session expired and the page now redirects to login
+    if (!info.hello) this._checkSession();
+    this._scheduleRetry(code);
   }
 
-  _scheduleRetry(wasOpen, code) {
+  _scheduleRetry(code) {
     const ceiling = Math.min(this.capMs, this.baseMs * this.factor ** this.attempt);
     let delay = Math.random() * ceiling; // full jitter
     if (code === 4429) delay = Math.max(delay, 5000); // server said: too fast
