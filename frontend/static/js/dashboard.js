@@ -26,6 +26,7 @@ const config = {
   deadAfter: positive(parseFloat(ds.deadAfter), 60),
 };
 const maxPoints = Math.max(1, Math.ceil(config.windowS / config.interval));
+const GAP_FACTOR = 2.5; // samples further apart than this many intervals get a break
 
 const hostsEl = document.getElementById("hosts");
 const waitingEl = document.getElementById("waiting");
@@ -97,11 +98,15 @@ function onSamples(msg) {
       q = [];
       pending.set(host, q);
     }
-    if (last !== undefined && s.seq > last + 1) {
-      // missing samples: a null point breaks the line instead of bridging it
+    const step = num(s.interval) ?? config.interval;
+    const prev = card.lastTs;
+    // Missing samples (a seq gap), or a silent stretch with consecutive seqs
+    // (the agent was down: seqs are only counted for published samples):
+    // a null point breaks the line instead of bridging the hole.
+    const seqGap = last !== undefined && s.seq > last + 1;
+    const timeGap = last !== undefined && prev !== null && ts - prev > GAP_FACTOR * step;
+    if (seqGap || timeGap) {
       stats.gaps += 1;
-      const step = num(s.interval) ?? config.interval;
-      const prev = card.lastTs;
       const gapTs = prev !== null && prev < ts ? Math.min(prev + step, (prev + ts) / 2) : ts - step / 2;
       q.push({ x: new Date(gapTs * 1000), v: null });
     }
