@@ -8,6 +8,7 @@ loads the user); the per-sample path is Redis and the socket alone.
 import json
 import math
 import time
+from collections.abc import Iterator
 
 import redis
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -27,8 +28,24 @@ def _samples_frame(texts: list[str], backfill: bool = False) -> str:
     return (_BACKFILL_HEAD if backfill else _SAMPLES_HEAD) + ",".join(texts) + "]}"
 
 
+def backfill_frames(texts: list[str], max_bytes: int = p.BACKFILL_FRAME_BYTES) -> Iterator[str]:
+    """Backfill as ``samples`` frames of about ``max_bytes`` at most (one sample may exceed it)."""
+    chunk: list[str] = []
+    size = 0
+    for text in texts:
+        if chunk and size + len(text) > max_bytes:
+            yield _samples_frame(chunk, backfill=True)
+            chunk, size = [], 0
+        chunk.append(text)
+        size += len(text) + 1
+    if chunk:
+        yield _samples_frame(chunk, backfill=True)
+
+
 class LiveConsumer(AsyncWebsocketConsumer):
     """One browser screen (or any client) following the samples of some or all hosts."""
+
+    backfill_frame_bytes = p.BACKFILL_FRAME_BYTES
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -49,22 +66,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         except REDIS_ERRORS:
             await self._unavailable()
             return
-        await self._send_json(
-            {
-                "type": p.HELLO,
-                "protocol": p.PROTOCOL_VERSION,
-                "server_time": time.time(),
-                "epoch": self.epoch,
-                "interval": settings.MONITOR_INTERVAL,
-                "hosts": known,
-                "limits": {
-                    "max_message_bytes": p.MAX_MESSAGE_BYTES,
-                    "messages_per_s": p.RATE_PER_SECOND,
-                    "burst": p.RATE_BURST,
-                    "backfill_s": settings.MONITOR_RECENT_SECONDS,
-                },
-            }
-        )
+        await self._send_hello(known)
 
     async def disconnect(self, code: int) -> None:
         for host in getattr(self, "hosts", ()):
@@ -151,16 +153,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             # The store started over (a new Redis): seqs restarted, so tell the client to reset.
             self.epoch = event["epoch"]
             self.last_seq.clear()
-            await self._send_json(
-                {
-                    "type": p.HELLO,
-                    "protocol": p.PROTOCOL_VERSION,
-                    "server_time": time.time(),
-                    "epoch": self.epoch,
-                    "interval": settings.MONITOR_INTERVAL,
-                    "hosts": sorted(self.hosts),
-                }
-            )
+            await self._send_hello(sorted(self.hosts))
         if seq <= self.last_seq.get(host, 0):
             return  # already sent in a backfill
         self.last_seq[host] = seq
@@ -189,7 +182,26 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if not stored:
             return
         self.last_seq[host] = max(self.last_seq.get(host, 0), stored[-1][1])
-        await self.send(text_data=_samples_frame([text for text, _ in stored], backfill=True))
+        for frame in backfill_frames([text for text, _ in stored], self.backfill_frame_bytes):
+            await self.send(text_data=frame)
+
+    async def _send_hello(self, hosts: list[str]) -> None:
+        await self._send_json(
+            {
+                "type": p.HELLO,
+                "protocol": p.PROTOCOL_VERSION,
+                "server_time": time.time(),
+                "epoch": self.epoch,
+                "interval": settings.MONITOR_INTERVAL,
+                "hosts": hosts,
+                "limits": {
+                    "max_message_bytes": p.MAX_MESSAGE_BYTES,
+                    "messages_per_s": p.RATE_PER_SECOND,
+                    "burst": p.RATE_BURST,
+                    "backfill_s": settings.MONITOR_RECENT_SECONDS,
+                },
+            }
+        )
 
     async def _send_json(self, message: dict) -> None:
         await self.send(text_data=json.dumps(message, separators=(",", ":")))

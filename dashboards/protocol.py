@@ -28,6 +28,9 @@ MAX_MESSAGE_BYTES = 16 * 1024
 MAX_HOSTS_PER_SUBSCRIBE = 1000
 RATE_PER_SECOND = 10.0
 RATE_BURST = 30
+# Backfill goes out in frames of about this size: a big window in one frame would stall the
+# socket and could pass the server's frame limit (monitor/processes.py).
+BACKFILL_FRAME_BYTES = 256 * 1024
 
 # Close codes (4000-4999 are the application's own).
 CLOSE_TOO_BIG = 4413

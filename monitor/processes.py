@@ -5,9 +5,11 @@ from pathlib import Path
 
 from django.conf import settings
 
-# Daphne refuses larger client frames itself (close 1009) before the consumer sees them; the
-# consumer's own, smaller limit answers with 4413 (see docs/protocol.md).
-WEBSOCKET_MAX_MESSAGE_BYTES = 64 * 1024
+# Autobahn (under Daphne) applies this limit to messages in both directions: it must stay above
+# the largest frame the server sends (a backfill frame of dashboards.protocol.BACKFILL_FRAME_BYTES,
+# or one sample of a host with thousands of interfaces). Client messages are held to the
+# consumer's own, much smaller limit (close 4413); past this one Daphne closes with 1009.
+WEBSOCKET_MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 
 
 def web_argv(bind: tuple[str, int] | None = None) -> list[str]:

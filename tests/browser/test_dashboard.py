@@ -5,7 +5,7 @@ import socket
 import pytest
 
 from tests.browser.conftest import save_artifact
-from tests.live.stack import PASSWORD, USERNAME, Stack
+from tests.live.stack import PASSWORD, USERNAME, Stack, running_stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 HOST = socket.gethostname()
@@ -13,15 +13,9 @@ HOST = socket.gethostname()
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, test_redis, redis_prefix):
-    running = Stack(tmp_path_factory.mktemp("browser"), test_redis.url, f"{redis_prefix}-browser")
-    running.prepare()
-    for role in ("web", "agent", "beat"):
-        running.start(role)
-    try:
-        running.wait_healthy()
+    workdir = tmp_path_factory.mktemp("browser")
+    with running_stack(workdir, test_redis.url, f"{redis_prefix}-browser") as running:
         yield running
-    finally:
-        running.stop_all()
 
 
 def sign_in(page, stack: Stack) -> None:

@@ -1,7 +1,12 @@
 """The /ws/live/ consumer over the real Redis channel layer and recent store."""
 
+import json
+from contextlib import contextmanager
+from unittest import mock
+
 import pytest
 
+from dashboards.consumers import LiveConsumer, backfill_frames
 from dashboards.protocol import MAX_MESSAGE_BYTES
 from tests.dashboards.streaming import (
     connect,
@@ -13,6 +18,13 @@ from tests.dashboards.streaming import (
 )
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("live_settings")]
+
+
+@contextmanager
+def override_frame_limit(max_bytes: int):
+    """Smaller backfill frames, so a few test samples span several of them."""
+    with mock.patch.object(LiveConsumer, "backfill_frame_bytes", max_bytes):
+        yield
 
 
 @pytest.fixture
@@ -215,3 +227,29 @@ async def test_the_full_stack_refuses_a_foreign_origin(session_cookie):
         application, "/ws/live/", headers=[(b"origin", b"http://evil.example"), (b"cookie", cookie)]
     )
     assert not (await foreign.connect())[0]
+
+
+def test_backfill_frames_stay_under_the_size_limit_and_keep_every_sample_in_order():
+    texts = [json.dumps({"seq": n, "pad": "x" * 100}) for n in range(1, 101)]
+    frames = list(backfill_frames(texts, max_bytes=1000))
+    assert len(frames) > 10
+    assert all(len(frame) < 1000 + 200 for frame in frames)
+    decoded = [json.loads(frame) for frame in frames]
+    assert all(message["backfill"] is True for message in decoded)
+    assert [s["seq"] for message in decoded for s in message["samples"]] == list(range(1, 101))
+
+
+async def test_a_long_backfill_arrives_in_several_frames_in_order(user):
+    await publish(make_publisher("alpha"), 40)
+    ws = await connect(user)
+    await receive_type(ws, "hello")
+    with override_frame_limit(2000):
+        await send(ws, {"type": "subscribe", "hosts": ["alpha"]})
+        await receive_type(ws, "subscribed")
+        seqs: list[int] = []
+        while len(seqs) < 40:
+            message = await receive_type(ws, "samples")
+            assert message["backfill"] is True
+            seqs += [s["seq"] for s in message["samples"]]
+    assert seqs == list(range(1, 41))
+    await ws.disconnect()

@@ -1,5 +1,6 @@
 """The product's real processes, started the way Compose and `make run` start them."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -100,3 +101,17 @@ class Stack:
     def log(self, role: str) -> str:
         path = self.workdir / f"{role}.log"
         return path.read_text(errors="replace") if path.exists() else ""
+
+
+@contextlib.contextmanager
+def running_stack(workdir: Path, redis_url: str, prefix: str):
+    """Web, agent and beat running and healthy, with a signed-up test user; all stopped after."""
+    stack = Stack(workdir, redis_url, prefix)
+    stack.prepare()
+    for role in ("web", "agent", "beat"):
+        stack.start(role)
+    try:
+        stack.wait_healthy()
+        yield stack
+    finally:
+        stack.stop_all()

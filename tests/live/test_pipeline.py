@@ -8,10 +8,14 @@ import time
 
 import psutil
 import pytest
+import redis
 import websockets
 
+from collectors.host import Reading
+from collectors.publish import encode_sample
+from collectors.sample_store import SampleWriter, StoreKeys
 from tests.live.clients import live_samples, login, next_message, open_socket
-from tests.live.stack import PASSWORD, USERNAME, Stack, http_status
+from tests.live.stack import PASSWORD, USERNAME, Stack, http_status, running_stack
 
 pytestmark = pytest.mark.live
 HOST = socket.gethostname()
@@ -19,15 +23,9 @@ HOST = socket.gethostname()
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, test_redis, redis_prefix):
-    running = Stack(tmp_path_factory.mktemp("pipeline"), test_redis.url, f"{redis_prefix}-e2e")
-    running.prepare()
-    for role in ("web", "agent", "beat"):
-        running.start(role)
-    try:
-        running.wait_healthy()
+    workdir = tmp_path_factory.mktemp("pipeline")
+    with running_stack(workdir, test_redis.url, f"{redis_prefix}-e2e") as running:
         yield running
-    finally:
-        running.stop_all()
 
 
 @pytest.fixture(scope="module")
@@ -116,3 +114,30 @@ async def test_a_killed_agent_stops_the_samples_and_a_restarted_one_resumes_with
     assert all(gap > 0.5 for gap in gaps), gaps
     assert all(s["received"] - s["ts"] < 5 for s in resumed)
     assert [s["seq"] for s in resumed] == list(range(resumed[0]["seq"], resumed[0]["seq"] + 4))
+
+
+async def test_a_full_window_of_big_samples_backfills_through_daphne(stack, cookie, test_redis):
+    """Ten minutes of samples from a host with many interfaces, as a new screen asks for them."""
+    client = redis.Redis.from_url(test_redis.url)
+    keys = StoreKeys(stack.env["MONITOR_REDIS_PREFIX"])
+    writer = SampleWriter(client, keys, "wide-host", keep=600)
+    metrics = {f"net.veth{n:04d}.rx_bytes_per_s": 1234.5 for n in range(200)}
+    for _ in range(600):
+        stamp = writer.next_stamp()
+        text = encode_sample("wide-host", stamp.seq, 1.0, Reading(time.time(), metrics, []))
+        writer.append(stamp.seq, time.time(), text)
+
+    ws = await open_socket(stack.ws_url, stack.base_url, cookie)
+    await next_message(ws)
+    await ws.send(json.dumps({"type": "subscribe", "hosts": ["wide-host"], "backfill_s": 600}))
+    assert (await next_message(ws))["type"] == "subscribed"
+    seqs: list[int] = []
+    while len(seqs) < 600:
+        message = await next_message(ws)
+        assert message["type"] == "samples" and message["backfill"] is True
+        seqs += [s["seq"] for s in message["samples"]]
+    await ws.send(json.dumps({"type": "ping"}))
+    assert (await next_message(ws))["type"] == "pong"  # still connected
+    await ws.close()
+    assert seqs == list(range(1, 601))
+    assert "Traceback" not in stack.log("web")

@@ -141,7 +141,9 @@ function layout(def, div) {
       type: "date", gridcolor: GRID, linecolor: GRID, zeroline: false,
       nticks: xTicks(div), tickangle: 0, fixedrange: true, showspikes: false,
       tickformatstops: [
-        { dtickrange: [null, 59999], value: "%H:%M:%S" },
+        // sub-second ticks only while a chart holds its first few seconds
+        { dtickrange: [null, 999], value: "%H:%M:%S.%L" },
+        { dtickrange: [999, 59999], value: "%H:%M:%S" },
         { dtickrange: [59999, null], value: "%H:%M" },
       ],
     },
