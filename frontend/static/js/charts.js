@@ -133,7 +133,7 @@ function layout(def, div) {
     paper_bgcolor: "rgba(0,0,0,0)",
     plot_bgcolor: "#111",
     font: FONT,
-    margin: { l: 62, r: 10, t: 12, b: 28 },
+    margin: { l: 78, r: 10, t: 12, b: 28 },
     showlegend: false, // the legend is drawn in the tile caption (legendItems)
     hovermode: "x unified",
     hoverlabel: { bgcolor: "#1b1f24", font: { size: 14 } },
