@@ -1,4 +1,9 @@
-"""One reading of the whole host, combining every area sampler."""
+"""One reading of the whole host, combining every area sampler.
+
+What "the host" is depends on the sampling mode chosen at agent start (collectors/container.py):
+the machine itself, the host of a container through its mounted /proc, or a container against
+its cgroup limits, in which case CgroupSampler runs last and its values win.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from collectors.cgroup import CgroupSampler
+from collectors.container import CONTAINER, HOST, MODES, select_mode
 from collectors.cpu import CpuSampler
 from collectors.disk import DiskSampler
 from collectors.fields import Field, Sampler
@@ -31,7 +38,18 @@ DEFAULT_SAMPLER_TYPES: tuple[type[Sampler], ...] = (
     SensorSampler,
 )
 
-__all__ = ["DEFAULT_SAMPLER_TYPES", "Field", "HostSampler", "Reading", "Sampler"]
+# Container mode: the same, then the cgroup's cpu.percent, mem.* and swap.* over the host-wide ones.
+CONTAINER_SAMPLER_TYPES: tuple[type[Sampler], ...] = (*DEFAULT_SAMPLER_TYPES, CgroupSampler)
+
+__all__ = [
+    "CONTAINER_SAMPLER_TYPES",
+    "DEFAULT_SAMPLER_TYPES",
+    "Field",
+    "HostSampler",
+    "Reading",
+    "Sampler",
+    "default_samplers",
+]
 
 
 @dataclass(frozen=True)
@@ -43,25 +61,45 @@ class Reading:
     top: list[dict]
 
 
+def default_samplers(mode: str) -> list[Sampler]:
+    """New instances of the samplers for `mode` ("host", "host-proc" or "container")."""
+    if mode not in MODES:
+        raise ValueError(f"unknown sampling mode {mode!r}; expected one of {', '.join(MODES)}")
+    types = CONTAINER_SAMPLER_TYPES if mode == CONTAINER else DEFAULT_SAMPLER_TYPES
+    return [sampler_type() for sampler_type in types]
+
+
 class HostSampler:
     """Runs each sampler once per sample(); a sampler that raises is logged once and disabled.
+    When two samplers produce the same key, the later one in the list wins.
 
     Keep one instance for the life of the process: rates and CPU percentages are deltas
     against what the previous call saw.
+
+    With no samplers given, the mode is chosen from the environment (select_mode: this reads
+    MONITOR_HOST_PROC and MONITOR_CONTAINER, and may raise SettingError) unless `mode` is given,
+    and the mode's default samplers are built. `mode` ("host", "host-proc" or "container") is
+    kept as the attribute of the same name, for the agent to report; with explicit samplers it
+    is only that label, "host" unless given.
     """
 
-    def __init__(self, samplers: Sequence[Sampler] | None = None) -> None:
+    def __init__(
+        self, samplers: Sequence[Sampler] | None = None, *, mode: str | None = None
+    ) -> None:
         if samplers is None:
-            samplers = [sampler_type() for sampler_type in DEFAULT_SAMPLER_TYPES]
+            mode = select_mode() if mode is None else mode
+            samplers = default_samplers(mode)
+        self.mode: str = HOST if mode is None else mode
         self._active: list[Sampler] = list(samplers)
 
     @classmethod
     def fields(cls) -> list[Field]:
-        """Every field the default samplers declare, in sampler order."""
-        return [field for sampler_type in DEFAULT_SAMPLER_TYPES for field in sampler_type.fields]
+        """Every field any default sampler declares, in sampler order (the container mode's
+        extra fields last)."""
+        return [field for sampler_type in CONTAINER_SAMPLER_TYPES for field in sampler_type.fields]
 
     def sample(self) -> Reading:
-        """Read every active sampler and return the combined Reading."""
+        """Read every active sampler in order and return the combined Reading."""
         ts = time.time()
         now = time.monotonic()
         metrics: dict[str, float] = {}
@@ -73,7 +111,7 @@ class HostSampler:
                 logger.exception("Sampler %s failed; disabling it", type(sampler).__name__)
                 self._active.remove(sampler)
                 continue
-            metrics.update(_numbers_only(produced))
+            metrics.update(_numbers_only(produced))  # in order: a later sampler's key wins
             if isinstance(sampler, ProcessSampler):
                 top = sampler.top
         return Reading(ts=ts, metrics=metrics, top=top)

@@ -15,6 +15,7 @@ import redis
 
 from collectors.host import Reading
 from collectors.sample_store import SampleWriter
+from collectors.summary import summary_sample
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +30,13 @@ def host_group(host: str) -> str:
     return f"host.{host}"
 
 
+def _encode(value: dict) -> str:
+    return json.dumps(value, separators=(",", ":"), allow_nan=False)
+
+
 def encode_sample(host: str, seq: int, interval: float, reading: Reading) -> str:
     """The sample as compact JSON text, exactly as every client will receive it."""
-    return json.dumps(
+    return _encode(
         {
             "host": host,
             "seq": seq,
@@ -39,10 +44,13 @@ def encode_sample(host: str, seq: int, interval: float, reading: Reading) -> str
             "interval": interval,
             "metrics": reading.metrics,
             "top": reading.top,
-        },
-        separators=(",", ":"),
-        allow_nan=False,
+        }
     )
+
+
+def encode_summary(host: str, seq: int, interval: float, reading: Reading) -> str:
+    """The overview's summary of the sample, as compact JSON text."""
+    return _encode(summary_sample(host, seq, interval, reading))
 
 
 class LoopThread:
@@ -64,26 +72,33 @@ class Publisher:
     """Publishes one host's readings: one stored and one layer message per reading."""
 
     def __init__(
-        self, host: str, interval: float, writer: SampleWriter, channel_layer: Any
+        self,
+        host: str,
+        interval: float,
+        writer: SampleWriter,
+        channel_layer: Any,
+        loop: LoopThread | None = None,
     ) -> None:
         self.host = host
         self.interval = interval
         self._writer = writer
         self._layer = channel_layer
-        self._loop = LoopThread()
+        self._loop = loop or LoopThread()
 
     def publish(self, reading: Reading) -> int | None:
         """Send the reading to every subscriber; returns its seq, or None when Redis is down."""
         try:
             stamp = self._writer.next_stamp()
             text = encode_sample(self.host, stamp.seq, self.interval, reading)
-            first_sample = self._writer.append(stamp.seq, reading.ts, text)
+            summary = encode_summary(self.host, stamp.seq, self.interval, reading)
+            first_sample = self._writer.append(stamp.seq, text, summary)
             message = {
                 "type": SAMPLE_MESSAGE,
                 "host": self.host,
                 "seq": stamp.seq,
                 "epoch": stamp.epoch,
                 "text": text,
+                "summary": summary,
             }
             self._loop.run(self._layer.group_send(host_group(self.host), message), timeout=5)
             if first_sample:

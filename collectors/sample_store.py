@@ -6,6 +6,7 @@ agent (sync); the reader runs in the WebSocket consumer (async) and in /healthz 
 """
 
 import asyncio
+import json
 import secrets
 import weakref
 from dataclasses import dataclass
@@ -20,16 +21,40 @@ class StoreKeys:
 
     prefix: str
 
-    def recent(self, host: str) -> str:
-        return f"{self.prefix}:recent:{host}"
+    def recent(self, host: str, view: str = "full") -> str:
+        """Sorted set of encoded samples by seq; ``view`` is "full" or "summary"."""
+        return f"{self.prefix}:recent:{view}:{host}"
 
     def seq(self, host: str) -> str:
         return f"{self.prefix}:seq:{host}"
 
     @property
     def hosts(self) -> str:
-        """Sorted set: host name -> time of its newest sample."""
+        """Sorted set: host name -> Redis time when its newest sample arrived."""
         return f"{self.prefix}:hosts"
+
+    @property
+    def fleet(self) -> str:
+        """Hash: host name -> JSON record (status, labels, info) kept by the evaluator."""
+        return f"{self.prefix}:fleet"
+
+    @property
+    def dispatch(self) -> str:
+        """Set of host names whose agents beat should send `collect` to."""
+        return f"{self.prefix}:dispatch"
+
+    @property
+    def agent_names(self) -> str:
+        """Set of host names that have at least one registered agent instance."""
+        return f"{self.prefix}:agents"
+
+    def removed(self, host: str) -> str:
+        """Set of agent instance ids whose host an admin removed (they are ignored)."""
+        return f"{self.prefix}:removed:{host}"
+
+    def instances(self, host: str) -> str:
+        """Hash: agent instance id -> JSON registration record (refreshed by heartbeats)."""
+        return f"{self.prefix}:instances:{host}"
 
     @property
     def epoch(self) -> str:
@@ -53,6 +78,7 @@ class SampleWriter:
         self._keys = keys
         self._host = host
         self._keep = keep
+        self._append = client.register_script(_APPEND_SCRIPT)
 
     def next_stamp(self) -> Stamp:
         """The stream epoch and the host's next sequence number (one round trip)."""
@@ -63,15 +89,34 @@ class SampleWriter:
         _, epoch, seq = pipe.execute()
         return Stamp(epoch=epoch.decode(), seq=int(seq))
 
-    def append(self, seq: int, ts: float, text: str) -> bool:
-        """Store an encoded sample; True when this is the first sample ever seen from the host."""
-        recent = self._keys.recent(self._host)
-        pipe = self._client.pipeline(transaction=False)
-        pipe.zadd(recent, {text: seq})
-        pipe.zremrangebyrank(recent, 0, -self._keep - 1)
-        pipe.zadd(self._keys.hosts, {self._host: ts})
-        _, _, new_hosts = pipe.execute()
-        return bool(new_hosts)
+    def append(self, seq: int, full_text: str, summary_text: str) -> bool:
+        """Store both encodings of a sample; True when the host has never sent one before."""
+        new_host = self._append(
+            keys=[
+                self._keys.recent(self._host),
+                self._keys.recent(self._host, "summary"),
+                self._keys.hosts,
+            ],
+            args=[seq, full_text, summary_text, self._keep, self._host],
+        )
+        return bool(new_host)
+
+
+# The arrival time comes from Redis's own clock, so host status never depends on an agent's clock.
+_APPEND_SCRIPT = """
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -tonumber(ARGV[4]) - 1)
+redis.call('ZADD', KEYS[2], ARGV[1], ARGV[3])
+redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -tonumber(ARGV[4]) - 1)
+local now = redis.call('TIME')
+return redis.call('ZADD', KEYS[3], now[1] + now[2] / 1000000, ARGV[5])
+"""
+
+
+def redis_now(client: redis.Redis) -> float:
+    """Redis's clock, the one every arrival time is measured by."""
+    seconds, microseconds = client.time()
+    return seconds + microseconds / 1_000_000
 
 
 # One async client per event loop and URL: a redis.asyncio pool is bound to the loop that made it.
@@ -98,13 +143,28 @@ class SampleReader:
         return (await self._client.get(self._keys.epoch)).decode()
 
     async def known_hosts(self) -> list[str]:
-        return [name.decode() for name in await self._client.zrange(self._keys.hosts, 0, -1)]
+        """Every host with samples or a fleet record, sorted."""
+        sampled = await self._client.zrange(self._keys.hosts, 0, -1)
+        registered = await self._client.hkeys(self._keys.fleet)
+        return sorted({name.decode() for name in [*sampled, *registered]})
 
-    async def recent(self, host: str, after_seq: int | None, last: int) -> list[tuple[str, int]]:
+    async def fleet_records(self, hosts: list[str]) -> list[dict]:
+        """The evaluator's record of each host (a bare "unknown" one where it has none yet)."""
+        if not hosts:
+            return []
+        stored = await self._client.hmget(self._keys.fleet, hosts)
+        return [
+            json.loads(record) if record else unknown_record(host)
+            for host, record in zip(hosts, stored, strict=True)
+        ]
+
+    async def recent(
+        self, host: str, after_seq: int | None, last: int, view: str = "full"
+    ) -> list[tuple[str, int]]:
         """(text, seq) of samples with seq > ``after_seq`` (or any), at most the newest ``last``."""
         if last <= 0:
             return []
-        key = self._keys.recent(host)
+        key = self._keys.recent(host, view)
         if after_seq is None:
             stored = await self._client.zrange(key, -last, -1, withscores=True)
         else:
@@ -113,7 +173,19 @@ class SampleReader:
         return [(text.decode(), int(seq)) for text, seq in stored]
 
 
+def unknown_record(host: str) -> dict:
+    """A host's record before the evaluator has seen it."""
+    return {
+        "name": host,
+        "status": "unknown",
+        "since": None,
+        "labels": {},
+        "duplicate": False,
+        "info": {},
+    }
+
+
 def newest_sample_time(client: redis.Redis, keys: StoreKeys) -> float | None:
-    """Unix time of the newest sample of any host, or None when there is none."""
+    """Redis time when the newest sample of any host arrived, or None when there is none."""
     newest = client.zrevrange(keys.hosts, 0, 0, withscores=True)
     return newest[0][1] if newest else None

@@ -5,14 +5,17 @@ import math
 
 import redis
 from celery import shared_task
+from celery.signals import worker_ready, worker_shutdown
 from channels.layers import get_channel_layer
 from django.conf import settings
 
 from collectors.host import HostSampler
 from collectors.publish import Publisher
+from collectors.registration import Registration, agent_record
 from collectors.sample_store import SampleWriter, StoreKeys
 
 COLLECT_TASK = "collectors.collect"
+AGENT_NODE_PREFIX = "agent@"
 
 
 def agent_queue(host: str) -> str:
@@ -20,23 +23,14 @@ def agent_queue(host: str) -> str:
     return f"agent.{host}"
 
 
-def collect_schedule(host: str, interval: float) -> dict:
-    """Beat's entry for one host: a `collect` every interval that expires if not taken in time.
-
-    Expiry is what keeps a stopped agent from coming back to a backlog of stale ticks.
-    """
-    return {
-        f"collect-{host}": {
-            "task": COLLECT_TASK,
-            "schedule": interval,
-            "options": {"queue": agent_queue(host), "expires": interval, "ignore_result": True},
-        }
-    }
-
-
 def samples_to_keep(interval: float, seconds: float) -> int:
     """How many samples cover ``seconds`` of history; never fewer than 600."""
     return max(600, math.ceil(seconds / interval))
+
+
+@functools.cache
+def _client() -> redis.Redis:
+    return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=5, socket_connect_timeout=2)
 
 
 @functools.cache
@@ -47,15 +41,42 @@ def _sampler() -> HostSampler:
 
 @functools.cache
 def _publisher() -> Publisher:
-    client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=5, socket_connect_timeout=2)
     keep = samples_to_keep(settings.MONITOR_INTERVAL, settings.MONITOR_RECENT_SECONDS)
-    writer = SampleWriter(
-        client, StoreKeys(settings.MONITOR_REDIS_PREFIX), settings.MONITOR_HOST, keep
-    )
+    keys = StoreKeys(settings.MONITOR_REDIS_PREFIX)
+    writer = SampleWriter(_client(), keys, settings.MONITOR_HOST, keep)
     return Publisher(settings.MONITOR_HOST, settings.MONITOR_INTERVAL, writer, get_channel_layer())
 
 
+@functools.cache
+def _registration() -> Registration:
+    # The first reading also primes CPU and rate deltas, so the first published sample has them.
+    first = _sampler().sample().metrics
+    record = agent_record(
+        settings.MONITOR_HOST, settings.MONITOR_LABELS, settings.MONITOR_INTERVAL, _sampler().mode
+    )
+    # In a container these are its limits, not the machine's.
+    record["memory_total_bytes"] = first.get("mem.total_bytes", record["memory_total_bytes"])
+    record["cpu_count"] = first.get("container.cpu.limit_core_count", record["cpu_count"])
+    return Registration(_client(), StoreKeys(settings.MONITOR_REDIS_PREFIX), record)
+
+
+@worker_ready.connect
+def register_agent(sender, **kwargs) -> None:
+    """An agent registers itself as soon as its worker is ready, and keeps a heartbeat."""
+    if sender.hostname.startswith(AGENT_NODE_PREFIX):
+        _registration().start()
+
+
+@worker_shutdown.connect
+def stop_heartbeat(sender, **kwargs) -> None:
+    if _registration.cache_info().currsize:
+        _registration().stop()
+
+
 @shared_task(name=COLLECT_TASK, ignore_result=True)
-def collect() -> int | None:
+def collect(interval: float | None = None) -> int | None:
     """Sample this host once and publish it; returns the sample's seq (None if not published)."""
-    return _publisher().publish(_sampler().sample())
+    publisher = _publisher()
+    if interval:
+        publisher.interval = interval  # the dispatcher's clock decides the cadence
+    return publisher.publish(_sampler().sample())

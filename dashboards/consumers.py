@@ -56,6 +56,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             async_client(settings.REDIS_URL), StoreKeys(settings.MONITOR_REDIS_PREFIX)
         )
         self.hosts: set[str] = set()
+        self.view = "full"
         self.follow_all = False
         self.last_seq: dict[str, int] = {}
         self.bucket = p.TokenBucket(p.RATE_PER_SECOND, p.RATE_BURST, time.monotonic())
@@ -124,7 +125,11 @@ class LiveConsumer(AsyncWebsocketConsumer):
             if host not in self.hosts:
                 await self.channel_layer.group_add(host_group(host), self.channel_name)
                 self.hosts.add(host)
+        if subscription.view != self.view:
+            self.view = subscription.view
+            self.last_seq.clear()  # the other view's samples have not been sent yet
         await self._send_json({"type": p.SUBSCRIBED, "hosts": sorted(self.hosts)})
+        await self._send_json({"type": p.HOSTS, "hosts": await self.reader.fleet_records(wanted)})
         backfill_count = math.ceil(subscription.backfill_s / settings.MONITOR_INTERVAL)
         for host in wanted:
             await self._backfill(host, subscription.since.get(host), backfill_count)
@@ -157,7 +162,19 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if seq <= self.last_seq.get(host, 0):
             return  # already sent in a backfill
         self.last_seq[host] = seq
-        await self.send(text_data=_samples_frame([event["text"]]))
+        text = event["summary"] if self.view == "summary" else event["text"]
+        await self.send(text_data=_samples_frame([text]))
+
+    async def host_event(self, event: dict) -> None:
+        """A host's status changed, it was removed, or two agents claim its name."""
+        change = event["event"]
+        if change["host"] not in self.hosts:
+            return
+        if change["event"] == "removed":
+            await self.channel_layer.group_discard(host_group(change["host"]), self.channel_name)
+            self.hosts.discard(change["host"])
+            self.last_seq.pop(change["host"], None)
+        await self._send_json({"type": p.HOST, **change})
 
     async def hosts_new(self, event: dict) -> None:
         host = event["host"]
@@ -167,8 +184,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
             return
         await self.channel_layer.group_add(host_group(host), self.channel_name)
         self.hosts.add(host)
-        await self._send_json({"type": p.HOST, "host": host, "event": "new"})
         try:
+            [record] = await self.reader.fleet_records([host])
+            await self._send_json({"type": p.HOST, "host": host, "event": "new", "record": record})
             # Its first sample went out before we joined its group.
             await self._backfill(host, None, math.ceil(60 / settings.MONITOR_INTERVAL))
         except REDIS_ERRORS:
@@ -178,7 +196,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def _backfill(self, host: str, since: int | None, count: int) -> None:
         after = max(since or 0, self.last_seq.get(host, 0)) or None
-        stored = await self.reader.recent(host, after, count)
+        stored = await self.reader.recent(host, after, count, self.view)
         if not stored:
             return
         self.last_seq[host] = max(self.last_seq.get(host, 0), stored[-1][1])

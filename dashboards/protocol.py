@@ -16,12 +16,16 @@ HELLO = "hello"
 SUBSCRIBED = "subscribed"
 SAMPLES = "samples"
 HOST = "host"
+HOSTS = "hosts"
 PONG = "pong"
 ERROR = "error"
 # Client -> server
 SUBSCRIBE = "subscribe"
 UNSUBSCRIBE = "unsubscribe"
 PING = "ping"
+
+# What a subscription receives: whole samples, or the overview's few headline figures.
+VIEWS = ("full", "summary")
 
 # Limits a client must stay within.
 MAX_MESSAGE_BYTES = 16 * 1024
@@ -53,6 +57,7 @@ class Subscription:
     hosts: list[str] | None
     since: dict[str, int]
     backfill_s: float
+    view: str
 
 
 def _host_names(value: Any, field: str) -> list[str]:
@@ -85,7 +90,12 @@ def parse_subscribe(message: dict, max_backfill_s: float) -> Subscription:
     backfill = message.get("backfill_s", max_backfill_s)
     if type(backfill) not in (int, float) or not math.isfinite(backfill) or backfill < 0:
         raise ProtocolError("bad_field", "'backfill_s' must be a number of seconds >= 0")
-    return Subscription(hosts=hosts, since=since, backfill_s=min(float(backfill), max_backfill_s))
+    view = message.get("view", "full")
+    if view not in VIEWS:
+        raise ProtocolError("bad_field", '\'view\' must be "full" or "summary"')
+    return Subscription(
+        hosts=hosts, since=since, backfill_s=min(float(backfill), max_backfill_s), view=view
+    )
 
 
 def parse_unsubscribe(message: dict) -> list[str] | None:

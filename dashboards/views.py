@@ -1,14 +1,16 @@
-import time
-
 import redis
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 
-from collectors.sample_store import StoreKeys, newest_sample_time
+from collectors.sample_store import StoreKeys, newest_sample_time, redis_now
+from dashboards.fleet import host_record
+from dashboards.models import Host
+from monitor.env import SettingError, parse_labels
 
 # Without a sample for this long the pipeline is broken somewhere between beat and the store.
 NEWEST_SAMPLE_MAX_AGE_INTERVALS = 10
@@ -19,28 +21,39 @@ def _redis() -> redis.Redis:
     return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
 
 
+def _live_context() -> dict:
+    interval = settings.MONITOR_INTERVAL
+    return {
+        "ws_path": "/ws/live/",
+        "interval": interval,
+        "stale_after": interval * settings.MONITOR_LATE_INTERVALS,
+        "dead_after": interval * settings.MONITOR_DOWN_INTERVALS,
+    }
+
+
+def _matches(labels: dict[str, str], wanted: dict[str, str]) -> bool:
+    return all(labels.get(key) == value for key, value in wanted.items())
+
+
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
+    """Every host as a tile, worst first; ``?label=env=prod`` narrows it to matching hosts."""
+    label = request.GET.get("label", "").strip()
     try:
-        hosts = [
-            name.decode()
-            for name in _redis().zrange(StoreKeys(settings.MONITOR_REDIS_PREFIX).hosts, 0, -1)
-        ]
-    except (redis.RedisError, OSError):
-        hosts = []  # the page still loads; its socket retries until Redis is back
-    interval = settings.MONITOR_INTERVAL
-    return render(
-        request,
-        "dashboards/dashboard.html",
-        {
-            "ws_path": "/ws/live/",
-            "interval": interval,
-            "hosts": hosts,
-            "window_s": 300,
-            "stale_after": interval * settings.MONITOR_LATE_INTERVALS,
-            "dead_after": interval * settings.MONITOR_STALE_INTERVALS,
-        },
-    )
+        wanted = parse_labels(label, "label")
+    except SettingError as exc:
+        return HttpResponseBadRequest(f"{exc}\n", content_type="text/plain")
+    hosts = [host_record(host) for host in Host.objects.all() if _matches(host.labels, wanted)]
+    context = {**_live_context(), "label": label, "hosts": hosts, "window_s": 120}
+    return render(request, "dashboards/overview.html", context)
+
+
+@login_required
+def host_detail(request: HttpRequest, name: str) -> HttpResponse:
+    """One host's full charts, details and top processes."""
+    host = get_object_or_404(Host, name=name)
+    context = {**_live_context(), "hosts": [host.name], "host": host_record(host), "window_s": 300}
+    return render(request, "dashboards/host.html", context)
 
 
 @never_cache
@@ -60,6 +73,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         client.ping()
         checks["redis"] = {"ok": True}
         newest = newest_sample_time(client, StoreKeys(settings.MONITOR_REDIS_PREFIX))
+        now = redis_now(client)
     except (redis.RedisError, OSError) as exc:
         checks["redis"] = {"ok": False, "error": type(exc).__name__}
 
@@ -69,10 +83,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
     if newest is None:
         checks["newest_sample"] = {"ok": False, "age_s": None, "max_age_s": max_age}
     else:
-        age = round(max(0.0, time.time() - newest), 3)
+        age = round(max(0.0, now - newest), 3)
         checks["newest_sample"] = {"ok": age <= max_age, "age_s": age, "max_age_s": max_age}
 
     healthy = all(check["ok"] for check in checks.values())
+    if checks["database"]["ok"]:
+        # Informational: a down host is the fleet's trouble, not this server's.
+        counts = Host.objects.values("status").annotate(n=Count("id"))
+        checks["hosts"] = {row["status"]: row["n"] for row in counts}
     return JsonResponse(
         {"status": "ok" if healthy else "unhealthy", **checks}, status=200 if healthy else 503
     )

@@ -8,14 +8,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitor.settings")
 
 app = Celery("monitor")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["collectors"])
+app.autodiscover_tasks(["collectors", "dashboards"])
 
 
 @app.on_after_finalize.connect
-def schedule_collection(sender: Celery, **kwargs: object) -> None:
-    """Beat sends `collect` to this host's agent queue every MONITOR_INTERVAL seconds."""
+def schedule_fleet(sender: Celery, **kwargs: object) -> None:
+    """Beat fires the central dispatch (a `collect` per host) and evaluation every interval."""
     from django.conf import settings
 
-    from collectors.tasks import collect_schedule
+    from dashboards.tasks import central_schedule
 
-    sender.conf.beat_schedule = collect_schedule(settings.MONITOR_HOST, settings.MONITOR_INTERVAL)
+    sender.conf.beat_schedule = central_schedule(settings.MONITOR_INTERVAL)

@@ -21,39 +21,46 @@ def redis_server_binary() -> Path:
     return binary
 
 
-def socket_answers(socket_path: Path) -> bool:
+def answers(url: str) -> bool:
     try:
-        return bool(redis.Redis(unix_socket_path=str(socket_path), socket_timeout=0.5).ping())
+        return bool(redis.Redis.from_url(url, socket_timeout=0.5).ping())
     except (redis.RedisError, OSError):
         return False
 
 
 def start_embedded_redis(
-    socket_path: Path, data_dir: Path, timeout: float = 10
+    url: str,
+    data_dir: Path,
+    socket_path: Path | None = None,
+    listen: tuple[str, int] | None = None,
+    password: str = "",
+    timeout: float = 10,
 ) -> subprocess.Popen:
-    """Start redis-server on a unix socket only (no TCP port) and wait until it answers."""
-    if socket_answers(socket_path):
+    """Start redis-server (unix socket, or TCP ``listen`` with a password); wait for ``url``."""
+    if answers(url):
         raise EmbeddedRedisError(
-            f"a Redis already answers on {socket_path}: is another `make run` using {data_dir}?"
+            f"a Redis already answers at {url}: is another `make run` using {data_dir}?"
         )
-    socket_path.unlink(missing_ok=True)
     argv = [
         str(redis_server_binary()),
-        "--port", "0",
-        "--unixsocket", str(socket_path), "--unixsocketperm", "700",
         "--save", "", "--appendonly", "no",
         "--dir", str(data_dir),
         "--logfile", str(data_dir / "redis.log"),
     ]  # fmt: skip
+    if listen:
+        argv += ["--bind", listen[0], "--port", str(listen[1]), "--requirepass", password]
+    else:
+        assert socket_path is not None
+        socket_path.unlink(missing_ok=True)
+        argv += ["--port", "0", "--unixsocket", str(socket_path), "--unixsocketperm", "700"]
     process = subprocess.Popen(argv, start_new_session=True)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise EmbeddedRedisError(
-                f"redis-server exited with {process.returncode}; see {data_dir / 'redis.log'}"
-            )
-        if socket_answers(socket_path):
+            log = data_dir / "redis.log"
+            raise EmbeddedRedisError(f"redis-server exited with {process.returncode}; see {log}")
+        if answers(url):
             return process
         time.sleep(0.05)
     process.kill()
-    raise EmbeddedRedisError(f"redis-server did not answer on {socket_path} within {timeout:g} s")
+    raise EmbeddedRedisError(f"redis-server did not answer at {url} within {timeout:g} s")

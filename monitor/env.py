@@ -111,3 +111,25 @@ def env_redis_prefix(name: str, default: str, env: Mapping[str, str] | None = No
     if not re.fullmatch(r"[A-Za-z0-9_.\-]{1,40}", value):
         raise SettingError(f"{name}={value!r} must be 1-40 letters, digits, '.', '-' or '_'")
     return value
+
+
+_LABEL_PART = re.compile(r"[A-Za-z0-9_.\-]{1,63}")
+
+
+def parse_labels(value: str, name: str = "labels") -> dict[str, str]:
+    """``env=prod,role=db`` as a dict; raises SettingError naming ``name`` on a malformed pair."""
+    labels: dict[str, str] = {}
+    for pair in filter(None, (item.strip() for item in value.split(","))):
+        key, sep, label = pair.partition("=")
+        if not sep or not _LABEL_PART.fullmatch(key) or not _LABEL_PART.fullmatch(label):
+            raise SettingError(
+                f"{name}={value!r}: {pair!r} is not key=value "
+                "(letters, digits, '.', '-', '_', at most 63 each)"
+            )
+        labels[key] = label
+    return labels
+
+
+def env_labels(name: str, env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Free-form host labels such as ``env=prod,role=db``."""
+    return parse_labels(env_str(name, "", env), name)

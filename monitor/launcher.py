@@ -7,6 +7,7 @@ import contextlib
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -18,7 +19,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from collectors.sample_store import StoreKeys, newest_sample_time
+from collectors.sample_store import StoreKeys, newest_sample_time, redis_now
 from monitor import processes
 from monitor.embedded_redis import start_embedded_redis
 
@@ -48,6 +49,17 @@ def ensure_admin() -> None:
         say(f"created admin account: {ADMIN_USERNAME} / {password}   (shown only this once)")
 
 
+def join_command() -> str:
+    """The one command that adds an agent, on this machine or (with a TCP Redis) another one."""
+    url = settings.REDIS_URL
+    if settings.EMBEDDED_REDIS_LISTEN:
+        host, port = settings.EMBEDDED_REDIS_LISTEN
+        if host in {"0.0.0.0", "::"}:
+            host = socket.getfqdn()
+        url = f"redis://:{settings.EMBEDDED_REDIS_PASSWORD}@{host}:{port}/0"
+    return f"REDIS_URL='{url}' MONITOR_HOST=<name> make agent"
+
+
 @dataclass
 class Child:
     """A supervised process: its command, the running Popen, and its restart history."""
@@ -75,6 +87,7 @@ class Launcher:
         self.children = [
             Child("web", processes.web_argv),
             Child("agent", processes.agent_argv),
+            Child("evaluator", processes.evaluator_argv),
             Child("beat", processes.beat_argv),
         ]
         self.redis_process: subprocess.Popen | None = None
@@ -87,7 +100,11 @@ class Launcher:
         try:
             if settings.EMBEDDED_REDIS:
                 self.redis_process = start_embedded_redis(
-                    settings.EMBEDDED_REDIS_SOCKET, settings.DATA_DIR
+                    settings.REDIS_URL,
+                    settings.DATA_DIR,
+                    socket_path=settings.EMBEDDED_REDIS_SOCKET,
+                    listen=settings.EMBEDDED_REDIS_LISTEN,
+                    password=settings.EMBEDDED_REDIS_PASSWORD,
                 )
                 say(f"embedded Redis on {settings.REDIS_URL}")
             call_command("migrate", interactive=False, verbosity=0)
@@ -96,7 +113,12 @@ class Launcher:
                 child.start()
             host, port = settings.MONITOR_BIND
             say(f"dashboard: http://{host}:{port}/   (Ctrl-C stops everything)")
-            say(f"agents join with: REDIS_URL={settings.REDIS_URL} MONITOR_HOST=<name> make agent")
+            say(f"another agent joins with: {join_command()}")
+            if not settings.EMBEDDED_REDIS_LISTEN and settings.EMBEDDED_REDIS:
+                say(
+                    "for agents on other machines, start with MONITOR_REDIS_LISTEN=0.0.0.0:6390 "
+                    "(the embedded Redis then takes TCP connections with a generated password)"
+                )
             self._supervise(started)
         finally:
             self._stop_all()
@@ -109,7 +131,7 @@ class Launcher:
         keys = StoreKeys(settings.MONITOR_REDIS_PREFIX)
         client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1)
         first_sample_seen = False
-        wall_start = time.time()
+        redis_start = redis_now(client)
         while not self.stopping:
             now = time.monotonic()
             for child in self.children:
@@ -119,7 +141,7 @@ class Launcher:
                     newest = newest_sample_time(client, keys)
                 except (redis.RedisError, OSError):
                     newest = None
-                if newest is not None and newest >= wall_start:
+                if newest is not None and newest >= redis_start:
                     first_sample_seen = True
                     say(f"first sample published {time.monotonic() - started:.1f} s after start")
             time.sleep(0.2)

@@ -47,6 +47,22 @@ def agent_argv(host: str | None = None) -> list[str]:
     ]  # fmt: skip
 
 
+def evaluator_argv() -> list[str]:
+    """The central worker: dispatches collects, turns registrations into hosts, evaluates status."""
+    import socket
+
+    from dashboards.tasks import CENTRAL_QUEUE
+
+    return [
+        sys.executable, "-m", "celery", "--app", "monitor", "worker",
+        "--pool", "solo", "--concurrency", "1",
+        "--queues", CENTRAL_QUEUE, "--hostname", f"evaluator@{socket.gethostname()}",
+        "--prefetch-multiplier", "1", "--purge",
+        "--without-gossip", "--without-mingle",
+        "--loglevel", "WARNING",
+    ]  # fmt: skip
+
+
 def beat_argv(data_dir: Path | None = None) -> list[str]:
     """Celery beat, the single central scheduler."""
     schedule = Path(data_dir or settings.DATA_DIR) / "celerybeat-schedule"

@@ -18,6 +18,7 @@ from monitor.env import (
     env_bool,
     env_float,
     env_host_name,
+    env_labels,
     env_list,
     env_redis_prefix,
     env_str,
@@ -45,9 +46,23 @@ try:
 except (ValueError, dj_database_url.UnknownSchemeError) as exc:
     raise SettingError(f"DATABASE_URL is not a database URL Django can use: {exc}") from None
 
-# The embedded default: a private redis-server started by `make run` on a socket in the data dir.
+# The embedded default: a private redis-server started by `make run` on a socket in the data dir,
+# or, with MONITOR_REDIS_LISTEN, on TCP with a generated password so agents elsewhere can join.
 EMBEDDED_REDIS = not _redis_url
 EMBEDDED_REDIS_SOCKET = DATA_DIR / "redis.sock"
+EMBEDDED_REDIS_LISTEN = (
+    env_bind("MONITOR_REDIS_LISTEN", "") if env_str("MONITOR_REDIS_LISTEN", "") else None
+)
+EMBEDDED_REDIS_PASSWORD = ""
+if EMBEDDED_REDIS and EMBEDDED_REDIS_LISTEN:
+    _password_file = DATA_DIR / "redis_password"
+    if not _password_file.exists():
+        _password_file.write_text(secrets.token_urlsafe(24))
+        _password_file.chmod(0o600)
+    EMBEDDED_REDIS_PASSWORD = _password_file.read_text().strip()
+    _listen_host, _listen_port = EMBEDDED_REDIS_LISTEN
+    _local_host = "127.0.0.1" if _listen_host in {"0.0.0.0", "::"} else _listen_host
+    _redis_url = f"redis://:{EMBEDDED_REDIS_PASSWORD}@{_local_host}:{_listen_port}/0"
 REDIS_URL = _redis_url or f"unix://{EMBEDDED_REDIS_SOCKET}"
 _redis_parts = urlsplit(REDIS_URL)
 if _redis_parts.scheme not in {"redis", "rediss", "unix"}:
@@ -98,9 +113,22 @@ MONITOR_INTERVAL = env_float("MONITOR_INTERVAL", 1.0, minimum=0.2, maximum=3600)
 MONITOR_BIND = env_bind("MONITOR_BIND", "127.0.0.1:8000")
 # The recent store keeps at least ten minutes (and at least 600 samples) for backfill.
 MONITOR_RECENT_SECONDS = env_float("MONITOR_RECENT_SECONDS", 600, minimum=60, maximum=86400)
-# "last sample N s ago" turns amber, then red, after this many intervals without a sample.
-MONITOR_LATE_INTERVALS = 3
-MONITOR_STALE_INTERVALS = 10
+MONITOR_LABELS = env_labels("MONITOR_LABELS")
+# Read by the agent itself when it starts (collectors/container.py); read here too so a value
+# that is not yes/no stops every process at startup. The /proc path is checked by the agent only:
+# the web container does not have it.
+MONITOR_HOST_PROC = env_str("MONITOR_HOST_PROC", "")
+MONITOR_CONTAINER = (
+    env_bool("MONITOR_CONTAINER", False) if env_str("MONITOR_CONTAINER", "") else None
+)
+# A host is late, then down, after this many of its intervals without a sample.
+MONITOR_LATE_INTERVALS = env_float("MONITOR_LATE_INTERVALS", 2, minimum=1, maximum=100)
+MONITOR_DOWN_INTERVALS = env_float("MONITOR_DOWN_INTERVALS", 5, minimum=2, maximum=1000)
+if MONITOR_DOWN_INTERVALS <= MONITOR_LATE_INTERVALS:
+    raise SettingError(
+        f"MONITOR_DOWN_INTERVALS={MONITOR_DOWN_INTERVALS:g} must be more than "
+        f"MONITOR_LATE_INTERVALS={MONITOR_LATE_INTERVALS:g}"
+    )
 
 # --- Django -------------------------------------------------------------------------------------
 INSTALLED_APPS = [

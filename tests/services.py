@@ -32,8 +32,8 @@ class TestRedis:
             self.url = url
         else:
             socket_path = workdir / "redis.sock"
-            self.process = start_embedded_redis(socket_path, workdir)
             self.url = f"unix://{socket_path}"
+            self.process = start_embedded_redis(self.url, workdir, socket_path=socket_path)
 
     def stop(self) -> None:
         if self.process is not None:

@@ -18,12 +18,12 @@ def stack(tmp_path_factory, test_redis, redis_prefix):
         yield running
 
 
-def sign_in(page, stack: Stack) -> None:
-    page.goto(stack.base_url + "/")
+def sign_in(page, stack: Stack, path: str = f"/hosts/{HOST}/") -> None:
+    page.goto(stack.base_url + path)
     page.fill("input[name=username]", USERNAME)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url(stack.base_url + "/")
+    page.wait_for_url(stack.base_url + path)
 
 
 def cpu_points(page) -> int:

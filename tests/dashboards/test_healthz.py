@@ -54,4 +54,4 @@ def test_the_dashboard_still_renders_when_redis_is_dead(
     client.force_login(django_user_model.objects.create_user("screen", password="x-unused-1"))
     response = client.get("/")
     assert response.status_code == 200
-    assert b'id="dashboard"' in response.content
+    assert b'id="overview"' in response.content

@@ -50,6 +50,9 @@ async def test_subscribing_backfills_then_streams_live_samples(user):
     await receive_type(ws, "hello")
     await send(ws, {"type": "subscribe", "hosts": ["alpha"]})
     assert (await receive(ws))["hosts"] == ["alpha"]
+    snapshot = await receive(ws)
+    assert snapshot["type"] == "hosts"
+    assert [(h["name"], h["status"]) for h in snapshot["hosts"]] == [("alpha", "unknown")]
     backfill = await receive(ws)
     assert backfill["backfill"] is True
     assert [s["seq"] for s in backfill["samples"]] == [1, 2, 3]
@@ -105,7 +108,9 @@ async def test_following_all_hosts_announces_a_new_host_with_its_first_sample(us
     await receive_type(ws, "samples")
 
     await publish(make_publisher("beta"))
-    assert await receive_type(ws, "host") == {"type": "host", "host": "beta", "event": "new"}
+    announced = await receive_type(ws, "host")
+    assert (announced["event"], announced["host"]) == ("new", "beta")
+    assert announced["record"]["name"] == "beta"
     first = await receive_type(ws, "samples")
     assert [(s["host"], s["seq"]) for s in first["samples"]] == [("beta", 1)]
     await ws.disconnect()
@@ -141,6 +146,7 @@ async def test_unsubscribing_stops_the_samples(user):
         ('{"type": "subscribe", "hosts": "*", "backfill_s": "all"}', "bad_field"),
         ('{"type": "subscribe", "hosts": "*", "backfill_s": -5}', "bad_field"),
         ('{"type": "subscribe", "hosts": "*", "backfill_s": true}', "bad_field"),
+        ('{"type": "subscribe", "hosts": "*", "view": "tiles"}', "bad_field"),
         ('{"type": "unsubscribe", "hosts": {"a": 1}}', "bad_field"),
     ],
 )
@@ -252,4 +258,44 @@ async def test_a_long_backfill_arrives_in_several_frames_in_order(user):
             assert message["backfill"] is True
             seqs += [s["seq"] for s in message["samples"]]
     assert seqs == list(range(1, 41))
+    await ws.disconnect()
+
+
+async def test_the_summary_view_sends_headline_figures_only(user):
+    publisher = make_publisher("alpha")
+    await publish(publisher, 2)
+    ws = await connect(user)
+    await receive_type(ws, "hello")
+    await send(ws, {"type": "subscribe", "hosts": "*", "view": "summary"})
+    backfill = await receive_type(ws, "samples")
+    assert [s["seq"] for s in backfill["samples"]] == [1, 2]
+    assert backfill["samples"][0]["metrics"] == {"cpu.percent": 12.5}
+    assert "top" not in backfill["samples"][0]
+    await publish(publisher)
+    live = await receive_type(ws, "samples")
+    assert [(s["seq"], s["metrics"]) for s in live["samples"]] == [(3, {"cpu.percent": 12.5})]
+    await ws.disconnect()
+
+
+async def test_host_events_reach_subscribers_of_that_host_only(user, live_settings):
+    from channels.layers import get_channel_layer
+
+    from collectors.publish import host_group
+
+    ws = await connect(user)
+    await receive_type(ws, "hello")
+    await send(ws, {"type": "subscribe", "hosts": ["alpha"]})
+    await receive_type(ws, "hosts")
+    layer = get_channel_layer()
+    change = {"event": "status", "host": "beta", "status": "down", "previous": "up", "since": 1.0}
+    await layer.group_send(host_group("beta"), {"type": "host.event", "event": change})
+    change = {**change, "host": "alpha"}
+    await layer.group_send(host_group("alpha"), {"type": "host.event", "event": change})
+    assert await receive_type(ws, "host") == {"type": "host", **change}
+
+    removed = {"event": "removed", "host": "alpha"}
+    await layer.group_send(host_group("alpha"), {"type": "host.event", "event": removed})
+    assert await receive_type(ws, "host") == {"type": "host", **removed}
+    await send(ws, {"type": "unsubscribe", "hosts": []})
+    assert (await receive_type(ws, "subscribed"))["hosts"] == []
     await ws.disconnect()

@@ -1,6 +1,7 @@
 """The product's real processes, started the way Compose and `make run` start them."""
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -61,6 +62,10 @@ class Stack:
             self.env["REDIS_URL"] = redis_url
         self.processes: dict[str, subprocess.Popen] = {}
 
+    def shell(self, code: str) -> str:
+        """Run Python in ``manage.py shell`` against this stack's database (as an admin would)."""
+        return self.manage("shell", "--verbosity", "0", "-c", code)
+
     def manage(self, *args: str) -> str:
         done = subprocess.run(
             [sys.executable, "manage.py", *args],
@@ -75,12 +80,18 @@ class Stack:
             "createsuperuser", "--noinput", "--username", USERNAME, "--email", "t@example.com"
         )
 
-    def start(self, role: str, *command: str) -> subprocess.Popen:
-        """Start ``manage.py serve <role>`` (or ``command``), logging to <workdir>/<role>.log."""
+    def start(
+        self, role: str, *command: str, wrapper: tuple[str, ...] = (), **env: str
+    ) -> subprocess.Popen:
+        """Start ``manage.py serve <role>`` (or ``command``), logging to <workdir>/<role>.log.
+
+        ``env`` adds variables for this process; ``wrapper`` runs it under another command.
+        """
         log = open(self.workdir / f"{role}.log", "ab")  # noqa: SIM115 - lives as long as the process
         process = subprocess.Popen(
-            [sys.executable, "manage.py", *(command or ("serve", role))],
-            cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            [*wrapper, sys.executable, "manage.py", *(command or ("serve", role))],
+            cwd=ROOT, env={**self.env, **env}, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
         )  # fmt: skip
         self.processes[role] = process
         return process
@@ -95,8 +106,18 @@ class Stack:
         for role in list(self.processes):
             self.stop(role)
 
-    def wait_healthy(self, timeout: float = 60) -> None:
-        wait_until(lambda: http_status(self.base_url + "/healthz") == 200, timeout, "/healthz 200")
+    def wait_healthy(self, timeout: float = 60, hosts_up: int = 0) -> None:
+        """Until /healthz answers 200 and at least ``hosts_up`` hosts are up."""
+
+        def healthy() -> bool:
+            try:
+                with urllib.request.urlopen(self.base_url + "/healthz", timeout=2) as response:
+                    health = json.load(response)
+            except OSError:
+                return False
+            return health["hosts"].get("up", 0) >= hosts_up
+
+        wait_until(healthy, timeout, f"/healthz 200 with {hosts_up} hosts up")
 
     def log(self, role: str) -> str:
         path = self.workdir / f"{role}.log"
@@ -108,10 +129,10 @@ def running_stack(workdir: Path, redis_url: str, prefix: str):
     """Web, agent and beat running and healthy, with a signed-up test user; all stopped after."""
     stack = Stack(workdir, redis_url, prefix)
     stack.prepare()
-    for role in ("web", "agent", "beat"):
+    for role in ("web", "evaluator", "beat", "agent"):
         stack.start(role)
     try:
-        stack.wait_healthy()
+        stack.wait_healthy(hosts_up=1)
         yield stack
     finally:
         stack.stop_all()

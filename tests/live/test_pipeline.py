@@ -12,7 +12,7 @@ import redis
 import websockets
 
 from collectors.host import Reading
-from collectors.publish import encode_sample
+from collectors.publish import encode_sample, encode_summary
 from collectors.sample_store import SampleWriter, StoreKeys
 from tests.live.clients import live_samples, login, next_message, open_socket
 from tests.live.stack import PASSWORD, USERNAME, Stack, http_status, running_stack
@@ -124,13 +124,18 @@ async def test_a_full_window_of_big_samples_backfills_through_daphne(stack, cook
     metrics = {f"net.veth{n:04d}.rx_bytes_per_s": 1234.5 for n in range(200)}
     for _ in range(600):
         stamp = writer.next_stamp()
-        text = encode_sample("wide-host", stamp.seq, 1.0, Reading(time.time(), metrics, []))
-        writer.append(stamp.seq, time.time(), text)
+        reading = Reading(time.time(), metrics, [])
+        writer.append(
+            stamp.seq,
+            encode_sample("wide-host", stamp.seq, 1.0, reading),
+            encode_summary("wide-host", stamp.seq, 1.0, reading),
+        )
 
     ws = await open_socket(stack.ws_url, stack.base_url, cookie)
     await next_message(ws)
     await ws.send(json.dumps({"type": "subscribe", "hosts": ["wide-host"], "backfill_s": 600}))
     assert (await next_message(ws))["type"] == "subscribed"
+    assert (await next_message(ws))["type"] == "hosts"
     seqs: list[int] = []
     while len(seqs) < 600:
         message = await next_message(ws)

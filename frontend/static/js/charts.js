@@ -10,57 +10,7 @@ const Plotly = window.Plotly;
 const FONT = { family: "system-ui, 'DejaVu Sans', sans-serif", color: "#e8edf2", size: 15 };
 const GRID = "#2a3038";
 
-/** Number or null (missing keys, NaN, strings -> null). */
-export function num(v) {
-  return typeof v === "number" && Number.isFinite(v) ? v : null;
-}
-
-const NET_RE = /^net\.(.+)\.(rx|tx)_bytes_per_s$/;
-const DISK_PCT_RE = /^(?:disk|fs)\.(?!io\.)(.+)\.(?:used_)?percent$/;
-
-/**
- * Flatten one sample's metrics into the values the page shows.
- * Missing metrics become null; the net sums are null when no interface
- * reported that direction.
- */
-export function derive(metrics) {
-  const m = metrics && typeof metrics === "object" ? metrics : {};
-  let rx = null;
-  let tx = null;
-  let diskPct = null;
-  let diskName = null;
-  for (const key in m) {
-    if (key.charCodeAt(0) === 110 /* n */) {
-      const hit = NET_RE.exec(key);
-      const v = hit && num(m[key]);
-      if (v === null || !hit) continue;
-      if (hit[2] === "rx") rx = (rx ?? 0) + v;
-      else tx = (tx ?? 0) + v;
-    } else if (key.charCodeAt(0) === 100 /* d */ || key.charCodeAt(0) === 102 /* f */) {
-      const hit = DISK_PCT_RE.exec(key);
-      const v = hit && num(m[key]);
-      if (v === null || !hit) continue;
-      if (diskPct === null || v > diskPct) {
-        diskPct = v;
-        diskName = hit[1];
-      }
-    }
-  }
-  return {
-    cpu: num(m["cpu.percent"]),
-    mem: num(m["mem.percent"]),
-    swap: num(m["swap.percent"]),
-    load1: num(m["load.1m"]),
-    load5: num(m["load.5m"]),
-    load15: num(m["load.15m"]),
-    diskRead: num(m["disk.io.read_bytes_per_s"]),
-    diskWrite: num(m["disk.io.write_bytes_per_s"]),
-    rx,
-    tx,
-    diskPct,
-    diskName,
-  };
-}
+export { derive, num } from "./metrics.js";
 
 const BYTES_AXIS = { tickformat: ".2~s", ticksuffix: "B/s", rangemode: "tozero" };
 const BYTES_HOVER = "%{y:.3~s}B/s";
@@ -202,6 +152,17 @@ export function plotEmpty(div, name) {
     resizer.observe(div);
   }
   return done;
+}
+
+/** Release a chart's Plotly state and listeners (before its div leaves the page). */
+export function purgeChart(div) {
+  if (!div) return;
+  if (resizer && observed.has(div)) {
+    resizer.unobserve(div);
+    observed.delete(div);
+  }
+  resizeQueue.delete(div);
+  if (div.data) Plotly.purge(div);
 }
 
 /**

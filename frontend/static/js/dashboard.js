@@ -1,7 +1,10 @@
-// Dashboard page: wires the LiveSocket to host cards and charts.
+// Host page: wires the LiveSocket to the host card, its charts and the
+// host facts strip.
 //
 // Configuration comes only from data-* attributes on <main id="dashboard">
-// and the json_script "initial-hosts"; nothing is hard-coded here.
+// and the json_scripts "initial-hosts" and "host-record"; nothing is
+// hard-coded here. With data-host set the page follows that one host
+// (subscribe hosts: [name], view: "full"); without it, every host.
 //
 // Samples are queued per host (bounded to maxPoints) and flushed into the
 // charts at most once per animation frame, one extendTraces call per chart.
@@ -9,8 +12,10 @@
 // visibilitychange.
 
 import { LiveSocket } from "./live-socket.js";
-import { derive, extendHost, num, pointCount } from "./charts.js";
+import { extendHost, pointCount } from "./charts.js";
 import { HostCard } from "./host-card.js";
+import { HostInfo } from "./host-info.js";
+import { derive, num } from "./metrics.js";
 
 function positive(v, fallback) {
   return Number.isFinite(v) && v > 0 ? v : fallback;
@@ -19,6 +24,7 @@ function positive(v, fallback) {
 const root = document.getElementById("dashboard");
 const ds = root.dataset;
 const config = {
+  host: ds.host || null,
   wsPath: ds.wsPath || "/ws/live/",
   interval: positive(parseFloat(ds.interval), 1),
   windowS: positive(parseFloat(ds.windowS), 300),
@@ -39,9 +45,16 @@ const stats = { samples: 0, duplicates: 0, gaps: 0, flushes: 0, resets: 0, subsc
 let epoch = null;
 let frame = 0;
 
+const info = new HostInfo();
+
+function mine(name) {
+  return config.host === null || name === config.host;
+}
+
 function ensureHost(name) {
   let card = cards.get(name);
   if (card) return card;
+  if (!mine(name)) return null;
   card = new HostCard(name, template);
   cards.set(name, card);
   // keep sections sorted by name
@@ -59,6 +72,17 @@ function ensureHost(name) {
   return card;
 }
 
+/** The host was removed or disabled: drop its card (and its Plotly charts). */
+function dropHost(name) {
+  const card = cards.get(name);
+  if (!card) return;
+  card.destroy();
+  cards.delete(name);
+  lastSeq.delete(name);
+  pending.delete(name);
+  waitingEl.hidden = cards.size > 0 || config.host !== null;
+}
+
 function resetHistory() {
   stats.resets += 1;
   lastSeq.clear();
@@ -72,9 +96,14 @@ function onHello(hello) {
   if (epoch !== null && !sameEpoch) resetHistory();
   epoch = helloEpoch;
   if (Array.isArray(hello.hosts)) {
-    for (const h of hello.hosts) if (typeof h === "string") ensureHost(h);
+    for (const h of hello.hosts) if (typeof h === "string" && mine(h)) ensureHost(h);
   }
-  const msg = { type: "subscribe", hosts: "*", backfill_s: config.windowS };
+  const msg = {
+    type: "subscribe",
+    hosts: config.host === null ? "*" : [config.host],
+    view: "full",
+    backfill_s: config.windowS,
+  };
   if (sameEpoch && lastSeq.size) msg.since = Object.fromEntries(lastSeq);
   stats.subscribes.push(msg);
   if (stats.subscribes.length > 20) stats.subscribes.shift();
@@ -84,7 +113,7 @@ function onHello(hello) {
 function onSamples(msg) {
   const list = Array.isArray(msg.samples) ? msg.samples : [];
   for (const s of list) {
-    if (!s || typeof s.host !== "string" || !Number.isFinite(s.seq)) continue;
+    if (!s || typeof s.host !== "string" || !Number.isFinite(s.seq) || !mine(s.host)) continue;
     const host = s.host;
     const card = ensureHost(host);
     const last = lastSeq.get(host);
@@ -148,6 +177,46 @@ function flush() {
 function tickAges() {
   const now = socket.serverNow();
   for (const card of cards.values()) card.updateAge(now, config.staleAfter, config.deadAfter);
+  info.tick(now);
+}
+
+function onHostsSnapshot(list) {
+  if (config.host === null || !Array.isArray(list)) return;
+  const rec = list.find((r) => r && r.name === config.host);
+  if (rec) {
+    info.apply(rec);
+    info.removed(false);
+  }
+}
+
+function onHostEvent(msg) {
+  const name = msg.host;
+  if (typeof name !== "string" || !mine(name)) return;
+  switch (msg.event) {
+    case "new":
+      ensureHost(name);
+      if (config.host !== null) {
+        if (msg.record && typeof msg.record === "object") info.apply(msg.record);
+        info.removed(false);
+      }
+      break;
+    case "status":
+      if (config.host !== null) info.setStatus(msg.status, num(msg.since));
+      break;
+    case "duplicate":
+      if (config.host !== null) info.duplicate(typeof msg.message === "string" ? msg.message : "");
+      break;
+    case "removed":
+      dropHost(name);
+      if (config.host !== null) {
+        info.setStatus("disabled", socket.serverNow());
+        info.removed(true);
+      }
+      break;
+    default:
+      break;
+  }
+  tickAges();
 }
 
 function onMessage(ev) {
@@ -156,8 +225,11 @@ function onMessage(ev) {
     case "samples":
       onSamples(msg);
       break;
+    case "hosts":
+      onHostsSnapshot(msg.hosts);
+      break;
     case "host":
-      if (msg.event === "new" && typeof msg.host === "string") ensureHost(msg.host);
+      onHostEvent(msg);
       break;
     case "subscribed":
     case "hello":
@@ -184,6 +256,12 @@ try {
 }
 if (Array.isArray(initial)) {
   for (const h of initial) if (typeof h === "string") ensureHost(h);
+}
+try {
+  const rec = JSON.parse(document.getElementById("host-record")?.textContent || "null");
+  if (rec && typeof rec === "object") info.apply(rec);
+} catch {
+  // no record: facts stay hidden until the hosts snapshot
 }
 
 document.addEventListener("visibilitychange", () => {

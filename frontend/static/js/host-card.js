@@ -2,42 +2,15 @@
 // "last sample N s ago" label, top-processes table and its five charts.
 // Everything from the server is written with textContent/setAttribute only.
 
-import { CHART_NAMES, legendItems, plotEmpty } from "./charts.js";
+import { CHART_NAMES, legendItems, plotEmpty, purgeChart } from "./charts.js";
+import { ageText, humanRate, level } from "./format.js";
+
+export { ageText, humanRate };
 
 const TOP_ROWS = 6;
 
-/** Human bytes per second: 1536 -> ["1.5", "KB/s"] (SI-like, base 1024). */
-export function humanRate(v) {
-  if (v === null) return ["–", ""];
-  const units = ["B/s", "KB/s", "MB/s", "GB/s", "TB/s"];
-  let i = 0;
-  let x = Math.abs(v);
-  while (x >= 1000 && i < units.length - 1) {
-    x /= 1024;
-    i += 1;
-  }
-  const digits = x >= 100 || i === 0 ? 0 : x >= 10 ? 1 : 2;
-  return [(Math.sign(v) * x).toFixed(digits), units[i]];
-}
-
 function fixed(v, digits) {
   return v === null ? "–" : v.toFixed(digits);
-}
-
-function level(v, warn, crit) {
-  if (v === null) return "none";
-  if (v >= crit) return "crit";
-  if (v >= warn) return "warn";
-  return "ok";
-}
-
-/** "N s ago" wording that stays readable for long-dead hosts. */
-export function ageText(age) {
-  const s = Math.max(0, Math.floor(age));
-  if (s < 120) return `${s} s ago`;
-  if (s < 7200) return `${Math.floor(s / 60)} min ago`;
-  if (s < 172800) return `${Math.floor(s / 3600)} h ago`;
-  return `${Math.floor(s / 86400)} d ago`;
 }
 
 function legend(items) {
@@ -89,6 +62,12 @@ export class HostCard {
   /** Call once the section is in the document (Plotly needs its size). */
   plot() {
     for (const name of CHART_NAMES) plotEmpty(this.charts[name], name);
+  }
+
+  /** Take the section out of the page and release its Plotly charts. */
+  destroy() {
+    for (const name of CHART_NAMES) purgeChart(this.charts[name]);
+    this.section.remove();
   }
 
   /** Forget history (server epoch changed). */

@@ -1,0 +1,229 @@
+// Overview page (NOC wall): every host as a tile, worst first.
+//
+// Configuration comes only from data-* attributes on <main id="overview">
+// and the json_script "initial-hosts" (HOST records); nothing is hard-coded.
+// This file speaks the protocol (subscribe with view "summary", the hosts
+// snapshot, host events, samples) and wires input; wall.js draws.
+
+import { LiveSocket } from "./live-socket.js";
+import { Fleet, parseLabelFilter } from "./fleet.js";
+import { normStatus, num } from "./format.js";
+import { Wall } from "./wall.js";
+
+function positive(v, fallback) {
+  return Number.isFinite(v) && v > 0 ? v : fallback;
+}
+
+const root = document.getElementById("overview");
+const ds = root.dataset;
+const config = {
+  wsPath: ds.wsPath || "/ws/live/",
+  interval: positive(parseFloat(ds.interval), 1),
+  windowS: positive(parseFloat(ds.windowS), 120),
+  label: ds.label || "",
+  hostUrl: ds.hostUrl || "",
+  sortEveryMs: 5000,
+  pageEveryMs: 15000,
+};
+// one ring slot per interval of the sparkline window
+const capacity = Math.max(2, Math.ceil(config.windowS / config.interval));
+const filter = parseLabelFilter(config.label);
+const fleet = new Fleet({ capacity, interval: config.interval });
+let epoch = null;
+const subscribes = [];
+
+const counts = {};
+for (const e of document.querySelectorAll("[data-count]")) counts[e.dataset.count] = e;
+const wall = new Wall(
+  {
+    grid: document.getElementById("tiles"),
+    empty: document.getElementById("empty"),
+    pager: document.getElementById("pager"),
+    pageIndicator: document.getElementById("page-indicator"),
+    total: document.getElementById("host-total"),
+    counts,
+  },
+  {
+    fleet,
+    filter,
+    label: config.label,
+    hostUrl: config.hostUrl,
+    windowS: config.windowS,
+    sortEveryMs: config.sortEveryMs,
+    pageEveryMs: config.pageEveryMs,
+    serverNow: () => socket.serverNow(),
+  },
+);
+
+function removeHost(name) {
+  fleet.remove(name);
+  wall.drop(name);
+}
+
+// ---- protocol --------------------------------------------------------------
+
+function onHello(hello) {
+  const helloEpoch = hello.epoch == null ? null : String(hello.epoch);
+  const sameEpoch = epoch !== null && helloEpoch === epoch;
+  if (epoch !== null && !sameEpoch) {
+    fleet.resetHistory();
+    wall.markAll();
+  }
+  epoch = helloEpoch;
+  const msg = { type: "subscribe", hosts: "*", view: "summary", backfill_s: config.windowS };
+  const since = fleet.since();
+  if (sameEpoch && Object.keys(since).length) msg.since = since;
+  subscribes.push(msg);
+  if (subscribes.length > 20) subscribes.shift();
+  return msg;
+}
+
+function onHostsSnapshot(list) {
+  const dropped = fleet.applySnapshot(Array.isArray(list) ? list : []);
+  for (const name of dropped) wall.drop(name);
+  for (const h of fleet.hosts.values()) wall.refresh(h);
+}
+
+function onHostEvent(msg) {
+  const name = msg.host;
+  if (typeof name !== "string" || !name) return;
+  let h = null;
+  switch (msg.event) {
+    case "new":
+      h = msg.record && typeof msg.record === "object"
+        ? fleet.applyRecord({ ...msg.record, name }) : fleet.ensure(name);
+      break;
+    case "status":
+      h = fleet.ensure(name);
+      h.status = normStatus(msg.status);
+      h.since = num(msg.since);
+      break;
+    case "duplicate":
+      h = fleet.ensure(name);
+      h.duplicate = true;
+      h.duplicateMessage = typeof msg.message === "string" ? msg.message : "";
+      break;
+    case "removed":
+      removeHost(name);
+      return;
+    default:
+      return;
+  }
+  if (h) wall.refresh(h);
+}
+
+function onSamples(msg) {
+  const list = Array.isArray(msg.samples) ? msg.samples : [];
+  const now = socket.serverNow();
+  for (const s of list) {
+    const known = s && fleet.get(s.host);
+    const h = fleet.addSample(s, now);
+    if (!h) continue;
+    if (!known) wall.refresh(h);
+    wall.markData(h.name);
+  }
+}
+
+function onMessage(ev) {
+  const msg = ev.detail;
+  switch (msg.type) {
+    case "samples":
+      onSamples(msg);
+      break;
+    case "hosts":
+      onHostsSnapshot(msg.hosts);
+      break;
+    case "host":
+      onHostEvent(msg);
+      break;
+    case "subscribed":
+    case "hello":
+    case "pong":
+    case "error":
+      return; // handled by LiveSocket / onHello
+    default:
+      console.warn("overview: ignoring frame of type", msg.type);
+      return;
+  }
+  wall.schedule();
+}
+
+const socket = new LiveSocket({
+  path: config.wsPath,
+  statusEl: document.getElementById("connection-status"),
+  onHello,
+});
+socket.addEventListener("message", onMessage);
+socket.addEventListener("statechange", (ev) => {
+  root.dataset.conn = ev.detail.state;
+});
+
+// ---- startup, timers, input ------------------------------------------------
+
+let initial = [];
+try {
+  initial = JSON.parse(document.getElementById("initial-hosts")?.textContent || "[]");
+} catch {
+  initial = [];
+}
+if (Array.isArray(initial)) {
+  for (const rec of initial) {
+    const h = typeof rec === "string" ? fleet.ensure(rec) : fleet.applyRecord(rec);
+    if (h) wall.refresh(h);
+  }
+}
+
+document.addEventListener("visibilitychange", () => {
+  if (document.hidden) return;
+  wall.markAll();
+  wall.schedule();
+});
+const relayout = () => {
+  wall.layoutDirty = true;
+  wall.schedule();
+};
+if (typeof ResizeObserver === "function") new ResizeObserver(relayout).observe(wall.els.grid);
+window.addEventListener("resize", relayout);
+setInterval(() => wall.tick(), 1000);
+
+wall.els.pager.addEventListener("click", (ev) => {
+  const b = ev.target.closest("[data-page]");
+  if (b) wall.setPage(wall.pageIdx + (b.dataset.page === "prev" ? -1 : 1));
+});
+document.addEventListener("keydown", (ev) => {
+  if (ev.altKey || ev.ctrlKey || ev.metaKey || wall.layout.pages <= 1) return;
+  if (["ArrowRight", "ArrowDown", "PageDown"].includes(ev.key)) wall.setPage(wall.pageIdx + 1);
+  else if (["ArrowLeft", "ArrowUp", "PageUp"].includes(ev.key)) wall.setPage(wall.pageIdx - 1);
+  else return;
+  ev.preventDefault();
+});
+
+window.monitor = {
+  socket,
+  state: () => socket.state,
+  tileCount: () => wall.order.length, // hosts shown over all pages (label filter applied)
+  tileStatus: (name) => (wall.shows(name) ? fleet.get(name).status : null),
+  page: () => wall.pageIdx + 1, // 1-based
+  pages: () => wall.layout.pages,
+  sparkPoints: (name) => fleet.get(name)?.ring.size ?? 0,
+  // extras for tests and debugging
+  renderedCount: () => wall.tiles.size, // tiles in the DOM (current page)
+  host: (name) => {
+    const h = fleet.get(name);
+    return h ? { status: h.status, level: h.level(), cur: { ...h.cur }, labels: { ...h.labels }, duplicate: h.duplicate } : null;
+  },
+  order: () => [...wall.order],
+  pageHosts: () => wall.pageNames(),
+  layout: () => ({ ...wall.layout }),
+  setPage: (k) => wall.setPage(k - 1),
+  lastSeq: (name) => fleet.get(name)?.lastSeq ?? null,
+  epoch: () => epoch,
+  subscribes,
+  config,
+  capacity,
+  stats: wall.stats,
+  fleetStats: fleet.stats,
+};
+
+wall.schedule();
+socket.start();

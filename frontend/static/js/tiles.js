@@ -1,0 +1,145 @@
+// One overview tile per host: a link to the host page with the name, a
+// status badge (colour AND text/shape), CPU / memory / fullest-disk as big
+// numbers and one sparkline canvas. Only tiles on the current page exist;
+// everything from the server is written with textContent/setAttribute only.
+
+import { durationText, humanRate, level, shortDuration, statusText } from "./format.js";
+import { Sparkline } from "./sparkline.js";
+
+const FIGS = [
+  ["cpu", "CPU"],
+  ["mem", "MEM"],
+  ["disk", "DISK"],
+];
+
+function el(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function setText(e, text) {
+  if (e.textContent !== text) e.textContent = text;
+}
+
+function setData(e, key, value) {
+  if (e.dataset[key] !== value) e.dataset[key] = value;
+}
+
+/** Host page URL from the pattern in data-host-url ("/hosts/__name__/"). */
+export function hostHref(pattern, name) {
+  return pattern.split("__name__").join(encodeURIComponent(name));
+}
+
+/** Big line shown instead of the numbers while a host has no data in the window. */
+function emptyNote(h, serverNow) {
+  const since = h.since === null ? "" : ` for ${durationText(serverNow - h.since)}`;
+  switch (h.status) {
+    case "disabled":
+      return "disabled";
+    case "up":
+      return "waiting for data";
+    default:
+      return h.since === null ? "no data" : `no data${since}`;
+  }
+}
+
+export class Tile {
+  constructor(name, urlPattern, windowS) {
+    this.windowS = windowS;
+    this.name = name;
+    const a = el("a", "tile");
+    a.dataset.host = name;
+    a.dataset.status = "unknown";
+    a.dataset.level = "none";
+    a.href = hostHref(urlPattern, name);
+    this.root = a;
+
+    const head = el("div", "tile-head");
+    this.nameEl = el("span", "tile-name", name);
+    this.badge = el("span", "badge");
+    this.badge.dataset.status = "unknown";
+    this.badgeText = el("span", "badge-text", statusText("unknown"));
+    this.badgeSince = el("span", "badge-since");
+    this.badge.append(this.badgeText, this.badgeSince);
+    head.append(this.nameEl, this.badge);
+
+    const figs = el("div", "tile-figs");
+    this.figs = {};
+    for (const [key, label] of FIGS) {
+      const f = el("span", "fig");
+      f.dataset.fig = key;
+      f.dataset.level = "none";
+      const lab = el("span", "fig-label", label);
+      const val = el("span", "fig-value", "–");
+      const unit = el("span", "fig-unit", "%");
+      f.append(lab, val, unit);
+      figs.append(f);
+      this.figs[key] = { root: f, label: lab, value: val };
+    }
+
+    this.sub = el("div", "tile-sub");
+    this.note = el("div", "tile-note");
+    this.dup = el("span", "tile-dup", "⚠ 2 AGENTS");
+    this.dup.hidden = true;
+    this.canvas = el("canvas", "spark");
+    this.canvas.setAttribute("aria-hidden", "true");
+    this.spark = new Sparkline(this.canvas);
+    a.append(head, figs, this.note, this.sub, this.canvas, this.dup);
+    this.needFit = false;
+  }
+
+  /** Status badge, "for 3m" on non-up statuses, duplicate marker. */
+  renderStatus(h, serverNow) {
+    const st = h.status;
+    setData(this.root, "status", st);
+    setData(this.badge, "status", st);
+    setText(this.badgeText, statusText(st));
+    let since = "";
+    if ((st === "late" || st === "down") && h.since !== null) since = shortDuration(serverNow - h.since);
+    setText(this.badgeSince, since);
+    if (this.dup.hidden === h.duplicate) this.dup.hidden = !h.duplicate;
+    setData(this.root, "duplicate", h.duplicate ? "true" : "false");
+    const empty = h.ring.size === 0 || h.lastTs === null || serverNow - h.lastTs > this.windowS;
+    const was = this.root.dataset.empty;
+    setData(this.root, "empty", empty ? "true" : "false");
+    if (was === "true" && !empty) this.needFit = true; // the canvas was display: none
+    if (empty) setText(this.note, emptyNote(h, serverNow));
+    const title = h.duplicate && h.duplicateMessage ? `${h.name}: ${h.duplicateMessage}` : h.name;
+    if (this.root.title !== title) this.root.title = title;
+  }
+
+  /** Big numbers, level colours and the secondary line. */
+  renderFigures(h) {
+    const c = h.cur;
+    for (const [key] of FIGS) {
+      const f = this.figs[key];
+      const v = c[key];
+      setText(f.value, v === null ? "–" : v.toFixed(0));
+      setData(f.root, "level", level(v));
+    }
+    setText(this.figs.disk.label, c.mount && c.mount !== "/" ? `DISK ${c.mount}` : "DISK");
+    setData(this.root, "level", h.level());
+    const parts = [];
+    if (c.load !== null) parts.push(`load ${c.load.toFixed(c.load >= 10 ? 1 : 2)}`);
+    if (c.rx !== null || c.tx !== null) {
+      parts.push(`↓${humanRate(c.rx).join(" ")} ↑${humanRate(c.tx).join(" ")}`);
+    }
+    setText(this.sub, parts.join(" · "));
+  }
+
+  /** Size the canvas to its CSS box (after a layout change); true when it was cleared. */
+  fit() {
+    return this.spark.fit(this.canvas.clientWidth, this.canvas.clientHeight);
+  }
+
+  drawSpark(h, t1, span) {
+    if (this.root.dataset.empty === "true") return;
+    if (this.needFit) {
+      this.needFit = false;
+      this.fit();
+    }
+    this.spark.draw(h.ring, t1, span);
+  }
+}

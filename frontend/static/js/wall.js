@@ -1,0 +1,252 @@
+// The overview's tile wall: which hosts are shown and in what order, the
+// grid geometry, pages, and drawing.
+//
+// Rendering budget (about 200 hosts at 1 Hz within 20 % of one core):
+// - samples only update the fleet's bounded rings; the wall marks the host
+//   dirty and draws at most once per animation frame, only dirty tiles on
+//   the current page;
+// - nothing is drawn while the tab is hidden (redrawn on visibilitychange);
+// - tiles not on the current page do not exist (no DOM, no canvas);
+// - the order is re-sorted at most every 5 s so the wall stays calm.
+
+import { Fleet, labelsMatch } from "./fleet.js";
+import { computeGrid } from "./grid.js";
+import { Tile } from "./tiles.js";
+
+export class Wall {
+  /**
+   * els: {grid, empty, pager, pageIndicator, total, counts: {status: el}}
+   * opts: {fleet, filter, label, hostUrl, windowS, sortEveryMs, pageEveryMs, serverNow}
+   */
+  constructor(els, opts) {
+    this.els = els;
+    Object.assign(this, opts);
+    this.tiles = new Map(); // name -> Tile, current page only
+    this.order = []; // names shown (label filter applied), display order
+    this.inOrder = new Set();
+    this.layout = computeGrid(0, 0, 0);
+    this.pageIdx = 0;
+    this.pageShownAt = performance.now();
+    this.nextSortAt = 0;
+    this.layoutDirty = true;
+    this.structureDirty = true;
+    this.countsDirty = true;
+    this.dirty = new Set(); // hosts with new samples since the last frame
+    this.statusDirty = new Set(); // hosts whose status/record changed
+    this.raf = 0;
+    this.stats = { frames: 0, draws: 0, sorts: 0, relayouts: 0, attaches: 0 };
+    this._frame = () => this.frame();
+  }
+
+  // ---- membership and order ----------------------------------------------
+
+  /** Add or drop a host after its labels may have changed; marks it for redraw. */
+  refresh(h) {
+    const want = labelsMatch(h.labels, this.filter);
+    if (want && !this.inOrder.has(h.name)) {
+      this.inOrder.add(h.name);
+      this.order.push(h.name); // new hosts go last until the next sort
+      this.structureDirty = this.layoutDirty = true;
+    } else if (!want && this.inOrder.has(h.name)) {
+      this.drop(h.name);
+    }
+    this.statusDirty.add(h.name);
+    this.countsDirty = true;
+  }
+
+  drop(name) {
+    this.dirty.delete(name);
+    this.statusDirty.delete(name);
+    if (!this.inOrder.delete(name)) return;
+    this.order = this.order.filter((n) => n !== name);
+    this.structureDirty = this.layoutDirty = this.countsDirty = true;
+  }
+
+  shows(name) {
+    return this.inOrder.has(name);
+  }
+
+  markData(name) {
+    if (this.inOrder.has(name)) this.dirty.add(name);
+  }
+
+  markStatus(name) {
+    this.statusDirty.add(name);
+    this.countsDirty = true;
+  }
+
+  /** Everything on the page needs drawing (visible again, history reset). */
+  markAll() {
+    for (const name of this.tiles.keys()) {
+      this.dirty.add(name);
+      this.statusDirty.add(name);
+    }
+    this.layoutDirty = this.countsDirty = true;
+  }
+
+  resort(now) {
+    this.stats.sorts += 1;
+    const sorted = [...this.inOrder].map((n) => this.fleet.get(n)).filter(Boolean).sort(Fleet.compare);
+    const names = sorted.map((h) => h.name);
+    if (names.length !== this.order.length || names.some((n, i) => n !== this.order[i])) {
+      this.order = names;
+      this.structureDirty = true;
+    }
+    // one early re-sort right after load, once the backfill has brought levels
+    this.nextSortAt = now + (this.stats.sorts === 1 ? 1000 : this.sortEveryMs);
+  }
+
+  // ---- layout and pages --------------------------------------------------
+
+  relayout() {
+    this.layoutDirty = false;
+    this.stats.relayouts += 1;
+    const { grid } = this.els;
+    const next = computeGrid(this.order.length, grid.clientWidth, grid.clientHeight);
+    const prev = this.layout;
+    this.layout = next;
+    if (["cols", "tileW", "tileH"].some((k) => next[k] !== prev[k])) {
+      grid.style.setProperty("--cols", String(Math.max(1, next.cols)));
+      grid.style.setProperty("--tile-w", `${next.tileW}px`);
+      grid.style.setProperty("--tile-h", `${next.tileH}px`);
+    }
+    if (this.pageIdx >= next.pages) this.pageIdx = next.pages - 1;
+    this.structureDirty = true;
+    this.renderPager();
+    const empty = this.els.empty;
+    empty.hidden = this.order.length > 0;
+    if (!this.order.length) {
+      empty.textContent = this.filter.length ? `No host matches ${this.label}` : "Waiting for hosts…";
+    }
+  }
+
+  pageNames() {
+    const per = this.layout.perPage || this.order.length;
+    return this.order.slice(this.pageIdx * per, this.pageIdx * per + per);
+  }
+
+  /** Put exactly the current page's tiles in the grid, in order. */
+  attachPage() {
+    this.structureDirty = false;
+    this.stats.attaches += 1;
+    const names = this.pageNames();
+    const want = new Set(names);
+    for (const [name, tile] of this.tiles) {
+      if (!want.has(name)) {
+        tile.root.remove(); // its canvas goes with it; the ring keeps filling
+        this.tiles.delete(name);
+      }
+    }
+    const fresh = new Set();
+    const els = names.map((name) => {
+      let tile = this.tiles.get(name);
+      if (!tile) {
+        tile = new Tile(name, this.hostUrl, this.windowS);
+        this.tiles.set(name, tile);
+        fresh.add(tile);
+      }
+      return tile.root;
+    });
+    const { grid } = this.els;
+    const kids = grid.children;
+    if (kids.length !== els.length || els.some((e, i) => kids[i] !== e)) grid.replaceChildren(...els);
+    const now = this.serverNow();
+    for (const tile of fresh) {
+      const h = this.fleet.get(tile.name);
+      tile.renderStatus(h, now);
+      tile.renderFigures(h);
+    }
+    // canvas sizes are read for all tiles in one layout pass, then drawn
+    for (const tile of this.tiles.values()) {
+      if (tile.fit() || fresh.has(tile)) this.dirty.add(tile.name);
+    }
+  }
+
+  renderPager() {
+    const n = this.layout.pages;
+    this.els.pager.hidden = n <= 1;
+    const text = `page ${this.pageIdx + 1} / ${n}`;
+    if (this.els.pageIndicator.textContent !== text) this.els.pageIndicator.textContent = text;
+  }
+
+  setPage(k) {
+    const n = this.layout.pages;
+    this.pageIdx = ((k % n) + n) % n;
+    this.pageShownAt = performance.now();
+    this.structureDirty = true;
+    this.renderPager();
+    this.schedule();
+  }
+
+  /** Once a second: page rotation, "down for 3m" and sliding sparklines of silent hosts. */
+  tick() {
+    if (document.hidden) return;
+    const t = performance.now();
+    if (this.layout.pages > 1 && t - this.pageShownAt >= this.pageEveryMs) this.setPage(this.pageIdx + 1);
+    for (const name of this.tiles.keys()) {
+      if (this.fleet.get(name)?.status !== "up") this.statusDirty.add(name);
+    }
+    this.schedule(); // also runs the re-sort when it is due
+  }
+
+  // ---- drawing -----------------------------------------------------------
+
+  schedule() {
+    if (this.raf || document.hidden) return;
+    this.raf = requestAnimationFrame(this._frame);
+  }
+
+  frame() {
+    this.raf = 0;
+    if (document.hidden) return; // buffers stay bounded; redrawn on visibilitychange
+    this.stats.frames += 1;
+    const t = performance.now();
+    if (t >= this.nextSortAt) this.resort(t);
+    if (this.layoutDirty) this.relayout();
+    if (this.structureDirty) this.attachPage();
+    const now = this.serverNow();
+    for (const name of this.statusDirty) {
+      const tile = this.tiles.get(name);
+      const h = this.fleet.get(name);
+      if (!tile || !h) continue;
+      tile.renderStatus(h, now);
+      if (h.status !== "up") this.dirty.add(name);
+    }
+    this.statusDirty.clear();
+    for (const name of this.dirty) {
+      const tile = this.tiles.get(name);
+      const h = this.fleet.get(name);
+      if (!tile || !h) continue;
+      tile.renderFigures(h);
+      if (tile.root.dataset.empty === "true") tile.renderStatus(h, now);
+      // up hosts end at their newest sample; others slide with the clock so
+      // the silence shows as empty space on the right
+      const t1 = h.status === "up" && h.lastTs !== null ? h.lastTs : now;
+      tile.drawSpark(h, t1, this.windowS);
+      this.stats.draws += 1;
+    }
+    this.dirty.clear();
+    if (this.countsDirty) this.renderCounts();
+  }
+
+  renderCounts() {
+    this.countsDirty = false;
+    const c = { up: 0, late: 0, down: 0, unknown: 0, disabled: 0 };
+    for (const name of this.order) {
+      const h = this.fleet.get(name);
+      if (h) c[h.status] += 1;
+    }
+    for (const [key, e] of Object.entries(this.els.counts)) {
+      const n = c[key] ?? 0;
+      const b = e.querySelector("b");
+      if (b.textContent !== String(n)) b.textContent = String(n);
+      const some = n > 0 ? "some" : "none";
+      if (e.dataset.n !== some) e.dataset.n = some;
+      if (key === "unknown" || key === "disabled") e.hidden = n === 0;
+    }
+    const n = this.order.length;
+    let text = n === 1 ? "1 host" : `${n} hosts`;
+    if (this.filter.length) text += ` of ${this.fleet.hosts.size}`;
+    if (this.els.total.textContent !== text) this.els.total.textContent = text;
+  }
+}
