@@ -7,7 +7,9 @@ import time
 from pathlib import Path
 
 import pytest
+import redis
 
+from collectors.sample_store import StoreKeys
 from tests.live.clients import login, next_message, open_socket
 from tests.live.stack import PASSWORD, USERNAME, Stack
 
@@ -74,6 +76,10 @@ class Screen:
             message = await next_message(self.ws, max(0.1, deadline - time.monotonic()))
             if message["type"] == "hosts":
                 self.records.update({record["name"]: record for record in message["hosts"]})
+            elif message["type"] == "host" and message["event"] == "new":
+                self.records[message["host"]] = message["record"]
+            elif message["type"] == "host" and message["event"] == "status":
+                self.records.setdefault(message["host"], {})["status"] = message["status"]
             if wanted(message):
                 return message
 
@@ -189,3 +195,35 @@ async def test_two_machines_claiming_one_name_are_reported_to_screens(fleet, coo
         await screen.ws.close()
     assert event["host"] == "beta"
     assert "impostor/" in event["message"] and "2 agents on different machines" in event["message"]
+
+
+async def test_simulated_hosts_register_and_stream_through_the_same_path(fleet, cookie, test_redis):
+    screen = await Screen.open(fleet, cookie, view="summary")
+    fleet.start("simulator", "simulate_hosts", "5", "--prefix", "sim", "--labels", "env=sim")
+    try:
+        announced = set()
+
+        def five_new_hosts(message: dict) -> bool:
+            if message["type"] == "host" and message["event"] == "new":
+                announced.add(message["host"])
+            return len(announced) == 5
+
+        await screen.until(five_new_hosts)
+        assert announced == {f"sim-{n:03d}" for n in range(1, 6)}
+        samples = await screen.samples_of("sim-003", 2)
+        assert samples[1]["seq"] == samples[0]["seq"] + 1
+        assert set(samples[0]["metrics"]) >= {
+            "cpu.percent",
+            "mem.percent",
+            "disk.fullest_used_percent",
+        }
+        await wait_for_status(screen, "sim-005", "up")
+    finally:
+        fleet.stop("simulator")
+        await screen.ws.close()
+    labels = json.loads(fleet.shell(PRINT_LABELS))
+    assert labels["sim-001"] == {"env": "sim"}
+    # They publish on their own clock: beat's dispatcher sends them nothing.
+    client = redis.Redis.from_url(test_redis.url)
+    keys = StoreKeys(fleet.env["MONITOR_REDIS_PREFIX"])
+    assert {name.decode() for name in client.smembers(keys.dispatch)} == {"alpha", "beta"}
