@@ -14,6 +14,7 @@ from pathlib import Path
 from tests.services import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
+NO_DATABASE = {"DATABASE_URL": "postgres://nobody@127.0.0.1:9/none", "DJANGO_SECRET_KEY": "x" * 50}
 USERNAME = "tester"
 PASSWORD = "correct-horse-battery-9"
 
@@ -95,6 +96,13 @@ class Stack:
         )  # fmt: skip
         self.processes[role] = process
         return process
+
+    def start_agent(self, host: str, **env: str) -> subprocess.Popen:
+        """An agent for ``host`` (role ``agent-<host>``) with a database URL that leads nowhere:
+        agents must work without ever opening the database."""
+        return self.start(
+            f"agent-{host}", "serve", "agent", MONITOR_HOST=host, **NO_DATABASE, **env
+        )
 
     def stop(self, role: str, sig: int = signal.SIGTERM) -> None:
         process = self.processes.pop(role)

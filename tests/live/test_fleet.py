@@ -31,21 +31,13 @@ def fleet(tmp_path_factory, test_redis, redis_prefix):
     stack.prepare()
     for role in ("web", "evaluator", "beat"):
         stack.start(role)
-    start_agent(stack, "alpha", MONITOR_LABELS="env=prod,role=db")
-    start_agent(stack, "beta", MONITOR_LABELS="env=staging")
+    stack.start_agent("alpha", MONITOR_LABELS="env=prod,role=db")
+    stack.start_agent("beta", MONITOR_LABELS="env=staging")
     try:
         stack.wait_healthy(hosts_up=2)
         yield stack
     finally:
         stack.stop_all()
-
-
-# Agents get a database URL that leads nowhere: they must work without ever opening it.
-NO_DATABASE = {"DATABASE_URL": "postgres://nobody@127.0.0.1:9/none", "DJANGO_SECRET_KEY": "x" * 50}
-
-
-def start_agent(stack: Stack, host: str, **env: str) -> None:
-    stack.start(f"agent-{host}", "serve", "agent", MONITOR_HOST=host, **NO_DATABASE, **env)
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +126,7 @@ async def test_a_killed_agent_goes_late_then_down_and_comes_back_up_without_a_ba
     down_after = time.time() - killed
     assert late["previous"] == "up" and down["previous"] == "late"
 
-    start_agent(fleet, "beta", MONITOR_LABELS="env=staging")
+    fleet.start_agent("beta", MONITOR_LABELS="env=staging")
     restarted = time.time()
     await screen.status_event("beta", "up", wait=60)
     up_after = time.time() - restarted

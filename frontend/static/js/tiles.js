@@ -34,15 +34,10 @@ export function hostHref(pattern, name) {
 
 /** Big line shown instead of the numbers while a host has no data in the window. */
 function emptyNote(h, serverNow) {
-  const since = h.since === null ? "" : ` for ${durationText(serverNow - h.since)}`;
-  switch (h.status) {
-    case "disabled":
-      return "disabled";
-    case "up":
-      return "waiting for data";
-    default:
-      return h.since === null ? "no data" : `no data${since}`;
-  }
+  if (h.status === "disabled") return "disabled";
+  if (h.status === "up") return "waiting for data";
+  const quiet = h.lastTs ?? h.since; // last sample seen, else the status change
+  return quiet === null ? "no data" : `no data for ${durationText(serverNow - quiet)}`;
 }
 
 export class Tile {
@@ -78,6 +73,8 @@ export class Tile {
       figs.append(f);
       this.figs[key] = { root: f, label: lab, value: val };
     }
+    this.mount = el("span", "fig-mount"); // fullest mount, on wide tiles only
+    this.figs.disk.label.append(this.mount);
 
     this.sub = el("div", "tile-sub");
     this.note = el("div", "tile-note");
@@ -119,7 +116,7 @@ export class Tile {
       setText(f.value, v === null ? "–" : v.toFixed(0));
       setData(f.root, "level", level(v));
     }
-    setText(this.figs.disk.label, c.mount && c.mount !== "/" ? `DISK ${c.mount}` : "DISK");
+    setText(this.mount, c.mount && c.mount !== "/" ? c.mount : "");
     setData(this.root, "level", h.level());
     const parts = [];
     if (c.load !== null) parts.push(`load ${c.load.toFixed(c.load >= 10 ? 1 : 2)}`);
@@ -129,9 +126,14 @@ export class Tile {
     setText(this.sub, parts.join(" · "));
   }
 
-  /** Size the canvas to its CSS box (after a layout change); true when it was cleared. */
-  fit() {
-    return this.spark.fit(this.canvas.clientWidth, this.canvas.clientHeight);
+  /** The canvas's CSS box [w, h] (reads layout). */
+  measure() {
+    return [this.canvas.clientWidth, this.canvas.clientHeight];
+  }
+
+  /** Size the canvas backing store to box (default: measure now); true when it was cleared. */
+  fit(box = this.measure()) {
+    return this.spark.fit(box[0], box[1]);
   }
 
   drawSpark(h, t1, span) {

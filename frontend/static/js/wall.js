@@ -4,7 +4,9 @@
 // Rendering budget (about 200 hosts at 1 Hz within 20 % of one core):
 // - samples only update the fleet's bounded rings; the wall marks the host
 //   dirty and draws at most once per animation frame, only dirty tiles on
-//   the current page;
+//   the current page; a frame is requested COALESCE_MS after the first
+//   change, so one tick's burst of per-host frames lands in one paint
+//   (each painted frame costs a commit of every visible canvas layer);
 // - nothing is drawn while the tab is hidden (redrawn on visibilitychange);
 // - tiles not on the current page do not exist (no DOM, no canvas);
 // - the order is re-sorted at most every 5 s so the wall stays calm.
@@ -12,6 +14,9 @@
 import { Fleet, labelsMatch } from "./fleet.js";
 import { computeGrid } from "./grid.js";
 import { Tile } from "./tiles.js";
+
+const COALESCE_MS = 60;
+const REFRESH_MS = 1000; // "down for 3m" texts and sliding sparklines of silent hosts
 
 export class Wall {
   /**
@@ -34,8 +39,15 @@ export class Wall {
     this.dirty = new Set(); // hosts with new samples since the last frame
     this.statusDirty = new Set(); // hosts whose status/record changed
     this.raf = 0;
+    this.timer = 0;
+    this.lastFrameAt = 0;
+    this.lastRefreshAt = 0;
     this.stats = { frames: 0, draws: 0, sorts: 0, relayouts: 0, attaches: 0 };
     this._frame = () => this.frame();
+    this._request = () => {
+      this.timer = 0;
+      this.raf = requestAnimationFrame(this._frame);
+    };
   }
 
   // ---- membership and order ----------------------------------------------
@@ -156,10 +168,14 @@ export class Wall {
       tile.renderStatus(h, now);
       tile.renderFigures(h);
     }
-    // canvas sizes are read for all tiles in one layout pass, then drawn
-    for (const tile of this.tiles.values()) {
-      if (tile.fit() || fresh.has(tile)) this.dirty.add(tile.name);
-    }
+    // read every canvas box first (one layout pass), then resize: setting
+    // canvas.width invalidates layout, so interleaving would force a layout
+    // per tile
+    const all = [...this.tiles.values()];
+    const boxes = all.map((tile) => tile.measure());
+    all.forEach((tile, i) => {
+      if (tile.fit(boxes[i]) || fresh.has(tile)) this.dirty.add(tile.name);
+    });
   }
 
   renderPager() {
@@ -178,22 +194,23 @@ export class Wall {
     this.schedule();
   }
 
-  /** Once a second: page rotation, "down for 3m" and sliding sparklines of silent hosts. */
+  /**
+   * Once a second: page rotation; when no sample arrived for a while (all
+   * hosts silent, connection lost) a frame anyway, for the re-sort and the
+   * silent hosts' texts. Otherwise the sample frames do that work.
+   */
   tick() {
     if (document.hidden) return;
     const t = performance.now();
     if (this.layout.pages > 1 && t - this.pageShownAt >= this.pageEveryMs) this.setPage(this.pageIdx + 1);
-    for (const name of this.tiles.keys()) {
-      if (this.fleet.get(name)?.status !== "up") this.statusDirty.add(name);
-    }
-    this.schedule(); // also runs the re-sort when it is due
+    if (t - this.lastFrameAt >= 1.5 * REFRESH_MS || t >= this.nextSortAt) this.schedule();
   }
 
   // ---- drawing -----------------------------------------------------------
 
   schedule() {
-    if (this.raf || document.hidden) return;
-    this.raf = requestAnimationFrame(this._frame);
+    if (this.raf || this.timer || document.hidden) return;
+    this.timer = setTimeout(this._request, COALESCE_MS);
   }
 
   frame() {
@@ -201,7 +218,14 @@ export class Wall {
     if (document.hidden) return; // buffers stay bounded; redrawn on visibilitychange
     this.stats.frames += 1;
     const t = performance.now();
+    this.lastFrameAt = t;
     if (t >= this.nextSortAt) this.resort(t);
+    if (t - this.lastRefreshAt >= REFRESH_MS) {
+      this.lastRefreshAt = t;
+      for (const name of this.tiles.keys()) {
+        if (this.fleet.get(name)?.status !== "up") this.statusDirty.add(name);
+      }
+    }
     if (this.layoutDirty) this.relayout();
     if (this.structureDirty) this.attachPage();
     const now = this.serverNow();
@@ -213,19 +237,27 @@ export class Wall {
       if (h.status !== "up") this.dirty.add(name);
     }
     this.statusDirty.clear();
+    // all DOM writes first, then all canvas draws: a canvas draw after a DOM
+    // write makes Blink recalculate style first, so interleaving them would
+    // cost one forced style pass per tile
+    const todo = [];
     for (const name of this.dirty) {
       const tile = this.tiles.get(name);
       const h = this.fleet.get(name);
       if (!tile || !h) continue;
       tile.renderFigures(h);
       if (tile.root.dataset.empty === "true") tile.renderStatus(h, now);
+      todo.push(tile, h);
+    }
+    this.dirty.clear();
+    for (let i = 0; i < todo.length; i += 2) {
+      const h = todo[i + 1];
       // up hosts end at their newest sample; others slide with the clock so
       // the silence shows as empty space on the right
       const t1 = h.status === "up" && h.lastTs !== null ? h.lastTs : now;
-      tile.drawSpark(h, t1, this.windowS);
+      todo[i].drawSpark(h, t1, this.windowS);
       this.stats.draws += 1;
     }
-    this.dirty.clear();
     if (this.countsDirty) this.renderCounts();
   }
 
