@@ -299,3 +299,19 @@ async def test_host_events_reach_subscribers_of_that_host_only(user, live_settin
     await send(ws, {"type": "unsubscribe", "hosts": []})
     assert (await receive_type(ws, "subscribed"))["hosts"] == []
     await ws.disconnect()
+
+
+async def test_the_live_path_skips_the_database_cleanup_that_connecting_still_does(user):
+    """Stale database connections are closed when a client connects, not on every sample."""
+    publisher = make_publisher("alpha")
+    with mock.patch("channels.consumer.aclose_old_connections") as cleanup:
+        ws = await connect(user)
+        await receive_type(ws, "hello")
+        assert cleanup.await_count == 1  # websocket.connect
+        await send(ws, {"type": "subscribe", "hosts": ["alpha"]})
+        await receive_type(ws, "subscribed")
+        await publish(publisher, 5)
+        for _ in range(5):
+            await receive_type(ws, "samples")
+        await ws.disconnect()
+    assert cleanup.await_count == 1
