@@ -96,6 +96,7 @@ class Publisher:
                 "type": SAMPLE_MESSAGE,
                 "host": self.host,
                 "seq": stamp.seq,
+                "ts": reading.ts,
                 "epoch": stamp.epoch,
                 "text": text,
                 "summary": summary,

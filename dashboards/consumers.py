@@ -18,6 +18,7 @@ from django.conf import settings
 from collectors.publish import HOSTS_GROUP, host_group
 from collectors.sample_store import SampleReader, StoreKeys, async_client
 from dashboards import protocol as p
+from dashboards.stream_stats import STATS, ensure_reporter
 
 REDIS_ERRORS = (redis.RedisError, OSError)
 # Handlers of these messages never touch the ORM. Channels' dispatch closes stale database
@@ -75,6 +76,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.last_seq: dict[str, int] = {}
         self.bucket = p.TokenBucket(p.RATE_PER_SECOND, p.RATE_BURST, time.monotonic())
         await self.accept()
+        self.counted = True
+        STATS.clients += 1
+        STATS.connections_total += 1
+        ensure_reporter(async_client(settings.REDIS_URL), StoreKeys(settings.MONITOR_REDIS_PREFIX))
         try:
             self.epoch = await self.reader.epoch()
             known = await self.reader.known_hosts()
@@ -84,6 +89,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await self._send_hello(known)
 
     async def disconnect(self, code: int) -> None:
+        if getattr(self, "counted", False):
+            STATS.clients -= 1
+            self.counted = False
         for host in getattr(self, "hosts", ()):
             await self.channel_layer.group_discard(host_group(host), self.channel_name)
         if getattr(self, "follow_all", False):
@@ -91,12 +99,14 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if not self.bucket.take(time.monotonic()):
+            STATS.dropped("flooding")
             await self.close(code=p.CLOSE_FLOODING)
             return
         if text_data is None:
             await self._send_error("unsupported_frame", "send JSON text frames, not binary")
             return
         if len(text_data) > p.MAX_MESSAGE_BYTES or len(text_data.encode()) > p.MAX_MESSAGE_BYTES:
+            STATS.dropped("too_big")
             await self.close(code=p.CLOSE_TOO_BIG)
             return
         try:
@@ -178,6 +188,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.last_seq[host] = seq
         text = event["summary"] if self.view == "summary" else event["text"]
         await self.send(text_data=_samples_frame([text]))
+        STATS.sent(1, event.get("ts"))
 
     async def host_event(self, event: dict) -> None:
         """A host's status changed, it was removed, or two agents claim its name."""
@@ -216,6 +227,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.last_seq[host] = max(self.last_seq.get(host, 0), stored[-1][1])
         for frame in backfill_frames([text for text, _ in stored], self.backfill_frame_bytes):
             await self.send(text_data=frame)
+            STATS.frames += 1
+        STATS.samples += len(stored)
 
     async def _send_hello(self, hosts: list[str]) -> None:
         await self._send_json(
@@ -242,5 +255,6 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await self._send_json({"type": p.ERROR, "code": code, "message": message})
 
     async def _unavailable(self) -> None:
+        STATS.dropped("redis_unavailable")
         await self._send_error("unavailable", "the sample store is unreachable; reconnect later")
         await self.close(code=CLOSE_UNAVAILABLE)

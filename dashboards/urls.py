@@ -6,4 +6,5 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("hosts/<str:name>/", views.host_detail, name="host"),
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", views.metrics, name="metrics"),
 ]

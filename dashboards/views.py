@@ -1,3 +1,5 @@
+import json
+
 import redis
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -8,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 
 from collectors.sample_store import StoreKeys, newest_sample_time, redis_now
+from dashboards import prometheus, stream_stats
 from dashboards.fleet import host_record
 from dashboards.models import Host
 from monitor.env import SettingError, parse_labels
@@ -15,6 +18,9 @@ from monitor.env import SettingError, parse_labels
 # Without a sample for this long the pipeline is broken somewhere between beat and the store.
 NEWEST_SAMPLE_MAX_AGE_INTERVALS = 10
 NEWEST_SAMPLE_MAX_AGE_FLOOR_S = 15
+
+
+PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8"
 
 
 def _redis() -> redis.Redis:
@@ -87,6 +93,18 @@ def healthz(request: HttpRequest) -> JsonResponse:
         checks["newest_sample"] = {"ok": age <= max_age, "age_s": age, "max_age_s": max_age}
 
     healthy = all(check["ok"] for check in checks.values())
+    if checks["redis"]["ok"]:
+        snapshots = stream_stats.read_all(client, StoreKeys(settings.MONITOR_REDIS_PREFIX))
+        checks["stream"] = {
+            "processes": len(snapshots),
+            "clients": sum(s["clients"] for s in snapshots),
+            "frames_per_s": round(sum(s["frames_per_s"] for s in snapshots), 2),
+            "samples_per_s": round(sum(s["samples_per_s"] for s in snapshots), 2),
+            "drops": sum(sum(s["drops"].values()) for s in snapshots),
+            "oldest_sample_age_at_send_s": max(
+                (s["oldest_sample_age_at_send_s"] for s in snapshots), default=None
+            ),
+        }
     if checks["database"]["ok"]:
         # Informational: a down host is the fleet's trouble, not this server's.
         counts = Host.objects.values("status").annotate(n=Count("id"))
@@ -94,3 +112,28 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "ok" if healthy else "unhealthy", **checks}, status=200 if healthy else 503
     )
+
+
+@never_cache
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus text format: the stream per web process, then every host's newest sample."""
+    client = _redis()
+    keys = StoreKeys(settings.MONITOR_REDIS_PREFIX)
+    try:
+        snapshots = stream_stats.read_all(client, keys)
+        now = redis_now(client)
+        arrivals = dict(client.zrange(keys.hosts, 0, -1, withscores=True))
+        hosts = [name.decode() for name in arrivals]
+        pipe = client.pipeline(transaction=False)
+        for host in hosts:
+            pipe.zrange(keys.recent(host), -1, -1)
+        newest = pipe.execute()
+        records = [json.loads(r) for r in client.hvals(keys.fleet)]
+    except (redis.RedisError, OSError) as exc:
+        return HttpResponse(
+            f"# redis unavailable: {type(exc).__name__}\n", status=503, content_type=PROMETHEUS
+        )
+    ages = {name.decode(): max(0.0, now - arrived) for name, arrived in arrivals.items()}
+    latest = {host: texts[0].decode() for host, texts in zip(hosts, newest, strict=True) if texts}
+    lines = [*prometheus.stream_lines(snapshots), *prometheus.host_lines(records, ages, latest)]
+    return HttpResponse("\n".join(lines) + "\n", content_type=PROMETHEUS)

@@ -1,10 +1,12 @@
 """End to end on real parts: Redis, a Celery agent, beat and Daphne as separate processes."""
 
+import asyncio
 import itertools
 import json
 import signal
 import socket
 import time
+import urllib.request
 
 import psutil
 import pytest
@@ -15,7 +17,7 @@ from collectors.host import Reading
 from collectors.publish import encode_sample, encode_summary
 from collectors.sample_store import SampleWriter, StoreKeys
 from tests.live.clients import live_samples, login, next_message, open_socket
-from tests.live.stack import PASSWORD, USERNAME, Stack, http_status, running_stack
+from tests.live.stack import PASSWORD, USERNAME, Stack, http_status, running_stack, wait_until
 
 pytestmark = pytest.mark.live
 HOST = socket.gethostname()
@@ -55,7 +57,15 @@ def test_healthz_reports_database_redis_and_a_fresh_sample(stack):
 async def test_a_signed_in_client_receives_consecutive_samples_of_this_host(stack, cookie):
     ws = await subscribed_socket(stack, cookie)
     samples = await live_samples(ws, 3)
+
+    def stream_health() -> dict | None:
+        with urllib.request.urlopen(stack.base_url + "/healthz", timeout=5) as response:
+            stream = json.load(response)["stream"]
+        return stream if stream["clients"] >= 1 and stream["frames_per_s"] > 0 else None
+
+    stream = await asyncio.to_thread(wait_until, stream_health, 20, "the stream's own figures")
     await ws.close()
+    assert stream["processes"] == 1 and stream["drops"] == 0
     assert {s["host"] for s in samples} == {HOST}
     seqs = [s["seq"] for s in samples]
     assert seqs == list(range(seqs[0], seqs[0] + 3))
