@@ -133,7 +133,8 @@ async def test_a_killed_agent_goes_late_then_down_and_comes_back_up_without_a_ba
     resumed = await screen.samples_of("beta", 4)
     await screen.ws.close()
     gaps = [b["ts"] - a["ts"] for a, b in itertools.pairwise(resumed)]
-    assert all(gap > 0.5 for gap in gaps), f"a burst of stale samples: {gaps}"
+    # A backlog runs back to back (a few ms apart); ticks are about an interval apart.
+    assert all(gap > 0.2 for gap in gaps), f"a burst of stale samples: {gaps}"
 
     ARTIFACTS.mkdir(exist_ok=True)
     timings = {

@@ -121,7 +121,9 @@ async def test_a_killed_agent_stops_the_samples_and_a_restarted_one_resumes_with
     assert resumed[0]["seq"] > before[-1]["seq"]
     # Fresh reads, one per tick: a backlog would arrive as a burst of stale, closely spaced reads.
     gaps = [b["ts"] - a["ts"] for a, b in itertools.pairwise(resumed)]
-    assert all(gap > 0.5 for gap in gaps), gaps
+    # A backlog runs back to back (a few ms apart); ticks are about an interval apart, give or take
+    # how late a loaded machine delivers one of them.
+    assert all(gap > 0.2 for gap in gaps), gaps
     assert all(s["received"] - s["ts"] < 5 for s in resumed)
     assert [s["seq"] for s in resumed] == list(range(resumed[0]["seq"], resumed[0]["seq"] + 4))
 
