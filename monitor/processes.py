@@ -13,10 +13,10 @@ WEBSOCKET_MAX_MESSAGE_BYTES = 4 * 1024 * 1024
 
 
 def web_argv(bind: tuple[str, int] | None = None) -> list[str]:
-    """Daphne serving HTTP and WebSockets on MONITOR_BIND."""
+    """Daphne (with a per-client buffer bound, monitor/web_server.py) on MONITOR_BIND."""
     host, port = bind or settings.MONITOR_BIND
     return [
-        sys.executable, "-m", "daphne",
+        sys.executable, "-m", "monitor.web_server",
         "--bind", host, "--port", str(port),
         "--websocket_timeout", "-1",  # a wall screen stays connected for weeks
         "--ping-interval", "20", "--ping-timeout", "30",

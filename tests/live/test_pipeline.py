@@ -158,3 +158,68 @@ async def test_a_full_window_of_big_samples_backfills_through_daphne(stack, cook
     await ws.close()
     assert seqs == list(range(1, 601))
     assert "Traceback" not in stack.log("web")
+
+
+def store_big_samples(
+    stack: Stack, redis_url: str, host: str, count: int, keys_per_sample: int
+) -> None:
+    client = redis.Redis.from_url(redis_url)
+    writer = SampleWriter(client, StoreKeys(stack.env["MONITOR_REDIS_PREFIX"]), host, keep=count)
+    metrics = {f"net.veth{n:05d}.rx_bytes_per_s": 1234.5 for n in range(keys_per_sample)}
+    for _ in range(count):
+        stamp = writer.next_stamp()
+        reading = Reading(time.time(), metrics, [])
+        writer.append(
+            stamp.seq,
+            encode_sample(host, stamp.seq, 1.0, reading),
+            encode_summary(host, stamp.seq, 1.0, reading),
+        )
+
+
+def raw_websocket(stack: Stack, cookie: str) -> socket.socket:
+    """A client that completes the handshake, subscribes, and then never reads again."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect(("127.0.0.1", stack.port))
+    sock.sendall(
+        (
+            "GET /ws/live/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+            f"Origin: {stack.base_url}\r\nCookie: {cookie}\r\n\r\n"
+        ).encode()
+    )
+    assert sock.recv(4096).startswith(b"HTTP/1.1 101")
+    return sock
+
+
+def masked_text_frame(text: str) -> bytes:
+    payload = text.encode()
+    assert len(payload) < 126
+    mask = b"\x01\x02\x03\x04"
+    return (
+        bytes([0x81, 0x80 | len(payload)])
+        + mask
+        + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+    )
+
+
+async def test_a_client_that_stops_reading_is_dropped_and_the_others_carry_on(
+    stack, cookie, test_redis
+):
+    store_big_samples(stack, test_redis.url, "huge-host", count=600, keys_per_sample=1000)
+    watcher = await subscribed_socket(stack, cookie)
+    stalled = raw_websocket(stack, cookie)
+    # A big backfill fills its buffer; the live samples of this host keep it growing.
+    subscribe = {"type": "subscribe", "hosts": ["huge-host", HOST], "backfill_s": 600}
+    stalled.sendall(masked_text_frame(json.dumps(subscribe)))
+
+    def dropped_as_too_slow() -> bool:
+        with urllib.request.urlopen(stack.base_url + "/metrics", timeout=5) as response:
+            return 'reason="too_slow"' in response.read().decode()
+
+    await asyncio.to_thread(wait_until, dropped_as_too_slow, 40, "the stalled client to be dropped")
+    samples = await live_samples(watcher, 2)  # the others never waited for it
+    await watcher.close()
+    stalled.close()
+    assert samples[1]["seq"] == samples[0]["seq"] + 1
