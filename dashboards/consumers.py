@@ -5,6 +5,7 @@ never decoded or re-encoded per client. The ORM is touched only at connect (the 
 loads the user); the per-sample path is Redis and the socket alone.
 """
 
+import asyncio
 import json
 import math
 import time
@@ -29,6 +30,8 @@ ORM_FREE_MESSAGES = frozenset(
     {"metrics.sample", "host.event", "hosts.new", "websocket.receive", "websocket.disconnect"}
 )
 CLOSE_UNAVAILABLE = 4503
+# How long a socket following several hosts holds samples to send a tick's worth as one frame.
+COALESCE_MAX_S = 0.1
 _SAMPLES_HEAD = '{"type":"samples","samples":['
 _BACKFILL_HEAD = '{"type":"samples","backfill":true,"samples":['
 
@@ -71,6 +74,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
             async_client(settings.REDIS_URL), StoreKeys(settings.MONITOR_REDIS_PREFIX)
         )
         self.hosts: set[str] = set()
+        self.pending: list[str] = []
+        self.pending_oldest = math.inf
+        self.flush_task: asyncio.Task | None = None
+        self.coalesce_s = min(COALESCE_MAX_S, settings.MONITOR_INTERVAL / 5)
         self.view = "full"
         self.follow_all = False
         self.last_seq: dict[str, int] = {}
@@ -89,6 +96,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await self._send_hello(known)
 
     async def disconnect(self, code: int) -> None:
+        if getattr(self, "flush_task", None) is not None:
+            self.flush_task.cancel()
         if getattr(self, "counted", False):
             STATS.clients -= 1
             self.counted = False
@@ -182,13 +191,29 @@ class LiveConsumer(AsyncWebsocketConsumer):
             # The store started over (a new Redis): seqs restarted, so tell the client to reset.
             self.epoch = event["epoch"]
             self.last_seq.clear()
+            self.pending.clear()
             await self._send_hello(sorted(self.hosts))
         if seq <= self.last_seq.get(host, 0):
             return  # already sent in a backfill
         self.last_seq[host] = seq
         text = event["summary"] if self.view == "summary" else event["text"]
-        await self.send(text_data=_samples_frame([text]))
-        STATS.sent(1, event.get("ts"))
+        if len(self.hosts) == 1:
+            await self.send(text_data=_samples_frame([text]))
+            STATS.sent(1, event.get("ts"))
+            return
+        # Following several hosts: samples of one tick arrive within tens of milliseconds of each
+        # other; they leave together, one frame per tick rather than one per host.
+        self.pending.append(text)
+        self.pending_oldest = min(self.pending_oldest, event.get("ts") or time.time())
+        if self.flush_task is None:
+            self.flush_task = asyncio.create_task(self._flush_after(self.coalesce_s))
+
+    async def _flush_after(self, delay: float) -> None:
+        await asyncio.sleep(delay)
+        texts, oldest = self.pending, self.pending_oldest
+        self.pending, self.pending_oldest, self.flush_task = [], math.inf, None
+        await self.send(text_data=_samples_frame(texts))
+        STATS.sent(len(texts), oldest)
 
     async def host_event(self, event: dict) -> None:
         """A host's status changed, it was removed, or two agents claim its name."""

@@ -315,3 +315,35 @@ async def test_the_live_path_skips_the_database_cleanup_that_connecting_still_do
             await receive_type(ws, "samples")
         await ws.disconnect()
     assert cleanup.await_count == 1
+
+
+async def test_samples_of_one_tick_for_several_hosts_leave_as_one_frame(user, live_settings):
+    publishers = [make_publisher(host) for host in ("alpha", "beta", "gamma")]
+    for publisher in publishers:
+        await publish(publisher)
+    # A wide window, so a slow test machine cannot split the tick.
+    live_settings.MONITOR_INTERVAL = 10
+    with mock.patch("dashboards.consumers.COALESCE_MAX_S", 1.0):
+        ws = await connect(user)
+    await receive_type(ws, "hello")
+    await send(ws, {"type": "subscribe", "hosts": "*", "view": "summary", "backfill_s": 0})
+    await receive_type(ws, "hosts")
+    for publisher in publishers:
+        await publish(publisher)
+    frame = await receive_type(ws, "samples")
+    assert sorted((s["host"], s["seq"]) for s in frame["samples"]) == [
+        ("alpha", 2), ("beta", 2), ("gamma", 2),
+    ]  # fmt: skip
+    await ws.disconnect()
+
+
+async def test_a_single_host_page_gets_each_sample_at_once_in_its_own_frame(user):
+    publisher = make_publisher("alpha")
+    ws = await connect(user)
+    await receive_type(ws, "hello")
+    await send(ws, {"type": "subscribe", "hosts": ["alpha"], "backfill_s": 0})
+    await receive_type(ws, "hosts")
+    await publish(publisher, 2)
+    assert [s["seq"] for s in (await receive_type(ws, "samples"))["samples"]] == [1]
+    assert [s["seq"] for s in (await receive_type(ws, "samples"))["samples"]] == [2]
+    await ws.disconnect()
