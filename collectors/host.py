@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from collectors.cgroup import CgroupSampler
@@ -41,12 +41,18 @@ DEFAULT_SAMPLER_TYPES: tuple[type[Sampler], ...] = (
 # Container mode: the same, then the cgroup's cpu.percent, mem.* and swap.* over the host-wide ones.
 CONTAINER_SAMPLER_TYPES: tuple[type[Sampler], ...] = (*DEFAULT_SAMPLER_TYPES, CgroupSampler)
 
+# Samplers whose readings are reused for this many seconds instead of read on every sample:
+# psutil.sensors_temperatures reads five sysfs files per sensor (milliseconds on laptops with
+# many hwmon chips, more where a driver wakes the device) and temperatures move slowly.
+REUSE_FOR_S: dict[type[Sampler], float] = {SensorSampler: 5.0}
+
 __all__ = [
     "CONTAINER_SAMPLER_TYPES",
     "DEFAULT_SAMPLER_TYPES",
     "Field",
     "HostSampler",
     "Reading",
+    "Reused",
     "Sampler",
     "default_samplers",
 ]
@@ -66,7 +72,33 @@ def default_samplers(mode: str) -> list[Sampler]:
     if mode not in MODES:
         raise ValueError(f"unknown sampling mode {mode!r}; expected one of {', '.join(MODES)}")
     types = CONTAINER_SAMPLER_TYPES if mode == CONTAINER else DEFAULT_SAMPLER_TYPES
-    return [sampler_type() for sampler_type in types]
+    return [_built(sampler_type) for sampler_type in types]
+
+
+def _built(sampler_type: type[Sampler]) -> Sampler:
+    sampler = sampler_type()
+    seconds = REUSE_FOR_S.get(sampler_type)
+    return sampler if seconds is None else Reused(sampler, seconds)
+
+
+class Reused:
+    """Wraps a sampler without deltas: samples it when `seconds` of `now` have passed since its
+    last reading and returns a copy of that reading in between. Only for absolute values: a
+    sampler computing rates would see its interval stretched."""
+
+    def __init__(self, sampler: Sampler, seconds: float) -> None:
+        self.sampler = sampler
+        self.fields = sampler.fields
+        self._seconds = seconds
+        self._expires: float | None = None
+        self._metrics: dict[str, float] = {}
+
+    def sample(self, now: float) -> dict[str, float]:
+        """The wrapped sampler's metrics, read again only once they are `seconds` old."""
+        if self._expires is None or now >= self._expires:
+            self._metrics = self.sampler.sample(now)
+            self._expires = now + self._seconds
+        return dict(self._metrics)
 
 
 class HostSampler:
@@ -81,16 +113,25 @@ class HostSampler:
     and the mode's default samplers are built. `mode` ("host", "host-proc" or "container") is
     kept as the attribute of the same name, for the agent to report; with explicit samplers it
     is only that label, "host" unless given.
+
+    `clock` is the monotonic clock whose reading each sample passes on as `now` (for rates and
+    for what is read only every few seconds): time.monotonic unless a benchmark or test passes
+    its own.
     """
 
     def __init__(
-        self, samplers: Sequence[Sampler] | None = None, *, mode: str | None = None
+        self,
+        samplers: Sequence[Sampler] | None = None,
+        *,
+        mode: str | None = None,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         if samplers is None:
             mode = select_mode() if mode is None else mode
             samplers = default_samplers(mode)
         self.mode: str = HOST if mode is None else mode
         self._active: list[Sampler] = list(samplers)
+        self._clock = clock
 
     @classmethod
     def fields(cls) -> list[Field]:
@@ -101,26 +142,35 @@ class HostSampler:
     def sample(self) -> Reading:
         """Read every active sampler in order and return the combined Reading."""
         ts = time.time()
-        now = time.monotonic()
+        now = time.monotonic() if self._clock is None else self._clock()
         metrics: dict[str, float] = {}
         top: list[dict] = []
         for sampler in list(self._active):
             try:
                 produced = sampler.sample(now)
             except Exception:
-                logger.exception("Sampler %s failed; disabling it", type(sampler).__name__)
+                logger.exception("Sampler %s failed; disabling it", _name(sampler))
                 self._active.remove(sampler)
                 continue
-            metrics.update(_numbers_only(produced))  # in order: a later sampler's key wins
+            _add_numbers(metrics, produced)  # in order: a later sampler's key wins
             if isinstance(sampler, ProcessSampler):
                 top = sampler.top
         return Reading(ts=ts, metrics=metrics, top=top)
 
 
-def _numbers_only(produced: dict[str, float]) -> dict[str, float]:
+def _name(sampler: Sampler) -> str:
+    return type(sampler.sampler if isinstance(sampler, Reused) else sampler).__name__
+
+
+def _add_numbers(metrics: dict[str, float], produced: dict[str, float]) -> None:
     # The wire format promises JSON numbers: a missing key is better than null or NaN.
-    return {
-        key: value
-        for key, value in produced.items()
-        if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-    }
+    # Plain floats and ints (what psutil gives) take the fast path; bool is neither.
+    for key, value in produced.items():
+        kind = type(value)
+        if kind is float:
+            if math.isfinite(value):
+                metrics[key] = value
+        elif kind is int or (
+            isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+        ):
+            metrics[key] = value

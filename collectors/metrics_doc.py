@@ -38,15 +38,16 @@ _TOP_SECTION = f"""\
 ## Top processes
 
 Next to the metrics, each reading carries `top`: up to {TOP_PROCESS_COUNT} processes using the \
-most CPU since the previous reading, busiest first. Each entry is an object:
+most CPU, busiest first, refreshed every 5 s (the process scan is the costliest part of a sample, \
+so it is amortised; between scans the last list is repeated). Each entry is an object:
 
 | key | type | description |
 | --- | --- | --- |
 | `pid` | int | Process id. |
 | `name` | string | Process name. |
 | `user` | string | Owner's user name, `""` when it cannot be read. |
-| `cpu_percent` | float | CPU use since the previous reading, 1 decimal; above 100 on several \
-cores. |
+| `cpu_percent` | float | Average CPU use since the previous scan (about 5 s), 1 decimal; above \
+100 on several cores. |
 | `mem_percent` | float | Share of physical memory (resident set), 1 decimal. |
 """
 
