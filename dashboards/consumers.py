@@ -30,8 +30,10 @@ ORM_FREE_MESSAGES = frozenset(
     {"metrics.sample", "host.event", "hosts.new", "websocket.receive", "websocket.disconnect"}
 )
 CLOSE_UNAVAILABLE = 4503
-# How long a socket following several hosts holds samples to send a tick's worth as one frame.
+# A socket following several hosts holds samples to send a tick's worth as one frame: until no
+# sample has come for QUIET_S (the tick is complete), but never longer than COALESCE_MAX_S.
 COALESCE_MAX_S = 0.1
+QUIET_S = 0.015
 _SAMPLES_HEAD = '{"type":"samples","samples":['
 _BACKFILL_HEAD = '{"type":"samples","backfill":true,"samples":['
 
@@ -76,8 +78,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.hosts: set[str] = set()
         self.pending: list[str] = []
         self.pending_oldest = math.inf
+        self.pending_last = 0.0
         self.flush_task: asyncio.Task | None = None
         self.coalesce_s = min(COALESCE_MAX_S, settings.MONITOR_INTERVAL / 5)
+        self.quiet_s = QUIET_S
         self.view = "full"
         self.follow_all = False
         self.last_seq: dict[str, int] = {}
@@ -205,11 +209,16 @@ class LiveConsumer(AsyncWebsocketConsumer):
         # other; they leave together, one frame per tick rather than one per host.
         self.pending.append(text)
         self.pending_oldest = min(self.pending_oldest, event.get("ts") or time.time())
+        self.pending_last = asyncio.get_running_loop().time()
         if self.flush_task is None:
-            self.flush_task = asyncio.create_task(self._flush_after(self.coalesce_s))
+            self.flush_task = asyncio.create_task(self._flush_when_tick_is_complete())
 
-    async def _flush_after(self, delay: float) -> None:
-        await asyncio.sleep(delay)
+    async def _flush_when_tick_is_complete(self) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.coalesce_s
+        # A debounce: every sample that arrives meanwhile moves the wake-up time.
+        while (delay := min(deadline, self.pending_last + self.quiet_s) - loop.time()) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(delay)
         texts, oldest = self.pending, self.pending_oldest
         self.pending, self.pending_oldest, self.flush_task = [], math.inf, None
         await self.send(text_data=_samples_frame(texts))

@@ -323,7 +323,10 @@ async def test_samples_of_one_tick_for_several_hosts_leave_as_one_frame(user, li
         await publish(publisher)
     # A wide window, so a slow test machine cannot split the tick.
     live_settings.MONITOR_INTERVAL = 10
-    with mock.patch("dashboards.consumers.COALESCE_MAX_S", 1.0):
+    with (
+        mock.patch("dashboards.consumers.COALESCE_MAX_S", 1.0),
+        mock.patch("dashboards.consumers.QUIET_S", 1.0),
+    ):
         ws = await connect(user)
     await receive_type(ws, "hello")
     await send(ws, {"type": "subscribe", "hosts": "*", "view": "summary", "backfill_s": 0})
