@@ -37,3 +37,22 @@ docs: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var artifacts
+
+# Benchmarks (bench/run.py): the product's fan-out next to textbook Channels and bare websockets.
+# The "bench" extra adds orjson, which keeps the load client well below the servers it measures.
+.PHONY: bench bench-full bench-smoke
+BENCH_STAMP := $(VENV)/.bench-installed-$(shell cat setup.cfg | cksum | cut -d' ' -f1)
+
+$(BENCH_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[test,dev,bench]'
+	@rm -f $(VENV)/.bench-installed-*
+	@touch $@
+
+bench: $(BENCH_STAMP)
+	BENCH_MAKE_TARGET=bench $(PY) -m bench.run --preset bench $(BENCH_ARGS)
+
+bench-full: $(BENCH_STAMP)
+	BENCH_MAKE_TARGET=bench-full $(PY) -m bench.run --preset full $(BENCH_ARGS)
+
+bench-smoke: $(BENCH_STAMP)
+	BENCH_MAKE_TARGET=bench-smoke $(PY) -m bench.run --preset smoke $(BENCH_ARGS)
