@@ -11,7 +11,7 @@
 // While the tab is hidden nothing is drawn; the bounded queue is flushed on
 // visibilitychange.
 
-import { LiveSocket } from "./live-socket.js";
+import { LiveSocket, routeFrame } from "./live-socket.js";
 import { extendHost, pointCount } from "./charts.js";
 import { HostCard } from "./host-card.js";
 import { HostInfo } from "./host-info.js";
@@ -219,26 +219,14 @@ function onHostEvent(msg) {
   tickAges();
 }
 
+const PAGE_FRAMES = {
+  samples: onSamples,
+  hosts: (msg) => onHostsSnapshot(msg.hosts),
+  host: onHostEvent,
+};
+
 function onMessage(ev) {
-  const msg = ev.detail;
-  switch (msg.type) {
-    case "samples":
-      onSamples(msg);
-      break;
-    case "hosts":
-      onHostsSnapshot(msg.hosts);
-      break;
-    case "host":
-      onHostEvent(msg);
-      break;
-    case "subscribed":
-    case "hello":
-    case "pong":
-    case "error":
-      break; // handled by LiveSocket / onHello
-    default:
-      console.warn("dashboard: ignoring frame of type", msg.type);
-  }
+  routeFrame(ev.detail, PAGE_FRAMES, "dashboard");
 }
 
 const socket = new LiveSocket({

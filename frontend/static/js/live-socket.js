@@ -14,6 +14,23 @@
 // Events (EventTarget): "message" (detail = parsed frame, every frame),
 // "statechange" (detail = {state}), "close" (detail = {code, reason, opened}).
 
+// Frames LiveSocket itself handles; a page routes the others with routeFrame.
+const SOCKET_FRAMES = new Set(["subscribed", "hello", "pong", "error"]);
+
+/**
+ * Call the page's handler for this frame's type. Returns true when one ran; warns about a type
+ * that neither the page nor LiveSocket knows.
+ */
+export function routeFrame(msg, handlers, page) {
+  const handler = handlers[msg.type];
+  if (handler) {
+    handler(msg);
+    return true;
+  }
+  if (!SOCKET_FRAMES.has(msg.type)) console.warn(`${page}: ignoring frame of type`, msg.type);
+  return false;
+}
+
 const STATE_TEXT = {
   connecting: "connecting…",
   live: "live",

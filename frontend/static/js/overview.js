@@ -5,7 +5,7 @@
 // This file speaks the protocol (subscribe with view "summary", the hosts
 // snapshot, host events, samples) and wires input; wall.js draws.
 
-import { LiveSocket } from "./live-socket.js";
+import { LiveSocket, routeFrame } from "./live-socket.js";
 import { Fleet, parseLabelFilter } from "./fleet.js";
 import { normStatus, num } from "./format.js";
 import { Wall } from "./wall.js";
@@ -124,28 +124,14 @@ function onSamples(msg) {
   }
 }
 
+const PAGE_FRAMES = {
+  samples: onSamples,
+  hosts: (msg) => onHostsSnapshot(msg.hosts),
+  host: onHostEvent,
+};
+
 function onMessage(ev) {
-  const msg = ev.detail;
-  switch (msg.type) {
-    case "samples":
-      onSamples(msg);
-      break;
-    case "hosts":
-      onHostsSnapshot(msg.hosts);
-      break;
-    case "host":
-      onHostEvent(msg);
-      break;
-    case "subscribed":
-    case "hello":
-    case "pong":
-    case "error":
-      return; // handled by LiveSocket / onHello
-    default:
-      console.warn("overview: ignoring frame of type", msg.type);
-      return;
-  }
-  wall.schedule();
+  if (routeFrame(ev.detail, PAGE_FRAMES, "overview")) wall.schedule();
 }
 
 const socket = new LiveSocket({
