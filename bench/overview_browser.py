@@ -55,8 +55,7 @@ def measure(hosts: int, seconds: float) -> dict:
     redis_service = TestRedis(workdir)
     stack = Stack(workdir, redis_service.url, unique_prefix())
     stack.prepare()
-    for role in ("web", "evaluator", "beat"):
-        stack.start(role)
+    stack.start_central()
     stack.start("simulator", "simulate_hosts", str(hosts), "--prefix", "sim")
     try:
         stack.wait_healthy(hosts_up=hosts, timeout=120)

@@ -16,8 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.live]
 def fleet(tmp_path_factory, test_redis, redis_prefix):
     stack = Stack(tmp_path_factory.mktemp("overview"), test_redis.url, f"{redis_prefix}-overview")
     stack.prepare()
-    for role in ("web", "evaluator", "beat"):
-        stack.start(role)
+    stack.start_central()
     stack.start_agent("alpha", MONITOR_LABELS="env=prod")
     stack.start_agent("beta", MONITOR_LABELS="env=staging")
     stack.start("simulator", "simulate_hosts", "50", "--prefix", "sim", "--labels", "env=sim")

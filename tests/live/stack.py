@@ -97,6 +97,11 @@ class Stack:
         self.processes[role] = process
         return process
 
+    def start_central(self) -> None:
+        """Web, evaluator and beat: everything but the agents."""
+        for role in ("web", "evaluator", "beat"):
+            self.start(role)
+
     def start_agent(self, host: str, **env: str) -> subprocess.Popen:
         """An agent for ``host`` (role ``agent-<host>``) with a database URL that leads nowhere:
         agents must work without ever opening the database."""
@@ -137,8 +142,8 @@ def running_stack(workdir: Path, redis_url: str, prefix: str):
     """Web, agent and beat running and healthy, with a signed-up test user; all stopped after."""
     stack = Stack(workdir, redis_url, prefix)
     stack.prepare()
-    for role in ("web", "evaluator", "beat", "agent"):
-        stack.start(role)
+    stack.start_central()
+    stack.start("agent")
     try:
         stack.wait_healthy(hosts_up=1)
         yield stack

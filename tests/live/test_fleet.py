@@ -29,8 +29,7 @@ SET_ENABLED = (
 def fleet(tmp_path_factory, test_redis, redis_prefix):
     stack = Stack(tmp_path_factory.mktemp("fleet"), test_redis.url, f"{redis_prefix}-fleet")
     stack.prepare()
-    for role in ("web", "evaluator", "beat"):
-        stack.start(role)
+    stack.start_central()
     stack.start_agent("alpha", MONITOR_LABELS="env=prod,role=db")
     stack.start_agent("beta", MONITOR_LABELS="env=staging")
     try:

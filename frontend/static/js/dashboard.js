@@ -15,6 +15,7 @@ import { LiveSocket, routeFrame } from "./live-socket.js";
 import { extendHost, pointCount } from "./charts.js";
 import { HostCard } from "./host-card.js";
 import { HostInfo } from "./host-info.js";
+import { readJsonScript } from "./format.js";
 import { derive, num } from "./metrics.js";
 
 function positive(v, fallback) {
@@ -236,21 +237,13 @@ const socket = new LiveSocket({
 });
 socket.addEventListener("message", onMessage);
 
-let initial = [];
-try {
-  initial = JSON.parse(document.getElementById("initial-hosts")?.textContent || "[]");
-} catch {
-  initial = [];
-}
+const initial = readJsonScript("initial-hosts", []);
 if (Array.isArray(initial)) {
   for (const h of initial) if (typeof h === "string") ensureHost(h);
 }
-try {
-  const rec = JSON.parse(document.getElementById("host-record")?.textContent || "null");
-  if (rec && typeof rec === "object") info.apply(rec);
-} catch {
-  // no record: facts stay hidden until the hosts snapshot
-}
+// Without a record the facts stay hidden until the hosts snapshot.
+const record = readJsonScript("host-record", null);
+if (record && typeof record === "object") info.apply(record);
 
 document.addEventListener("visibilitychange", () => {
   if (!document.hidden) flush();

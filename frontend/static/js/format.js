@@ -88,3 +88,13 @@ export function statusText(status) {
 export function normStatus(status) {
   return Object.prototype.hasOwnProperty.call(STATUS_TEXT, status) ? status : "unknown";
 }
+
+/** The JSON a template put in <script id="..." type="application/json">, or `fallback`. */
+export function readJsonScript(id, fallback) {
+  try {
+    const value = JSON.parse(document.getElementById(id)?.textContent || "null");
+    return value ?? fallback;
+  } catch {
+    return fallback;
+  }
+}

@@ -7,7 +7,7 @@
 
 import { LiveSocket, routeFrame } from "./live-socket.js";
 import { Fleet, parseLabelFilter } from "./fleet.js";
-import { normStatus, num } from "./format.js";
+import { normStatus, num, readJsonScript } from "./format.js";
 import { Wall } from "./wall.js";
 
 function positive(v, fallback) {
@@ -146,12 +146,7 @@ socket.addEventListener("statechange", (ev) => {
 
 // ---- startup, timers, input ------------------------------------------------
 
-let initial = [];
-try {
-  initial = JSON.parse(document.getElementById("initial-hosts")?.textContent || "[]");
-} catch {
-  initial = [];
-}
+const initial = readJsonScript("initial-hosts", []);
 if (Array.isArray(initial)) {
   for (const rec of initial) {
     const h = typeof rec === "string" ? fleet.ensure(rec) : fleet.applyRecord(rec);
