@@ -1,3 +1,4 @@
+import functools
 import json
 
 import redis
@@ -24,7 +25,14 @@ PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8"
 
 
 def _redis() -> redis.Redis:
-    return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
+    return _redis_for(settings.REDIS_URL)
+
+
+@functools.lru_cache(maxsize=4)
+def _redis_for(url: str) -> redis.Redis:
+    # One pool per process: /healthz is polled by load balancers, and a fresh client would open
+    # a new connection on every request.
+    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
 
 
 def _live_context() -> dict:
