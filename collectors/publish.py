@@ -85,8 +85,12 @@ class Publisher:
         self._layer = channel_layer
         self._loop = loop or LoopThread()
 
-    def publish(self, reading: Reading) -> int | None:
-        """Send the reading to every subscriber; returns its seq, or None when Redis is down."""
+    def publish(self, reading: Reading, tick: int | None = None) -> int | None:
+        """Send the reading to every subscriber; returns its seq, or None when Redis is down.
+
+        ``tick`` numbers the collection round the reading belongs to (the dispatcher's counter):
+        screens following many hosts send one round as one frame.
+        """
         try:
             stamp = self._writer.next_stamp()
             text = encode_sample(self.host, stamp.seq, self.interval, reading)
@@ -100,6 +104,7 @@ class Publisher:
                 "epoch": stamp.epoch,
                 "text": text,
                 "summary": summary,
+                "tick": tick,
             }
             self._loop.run(self._layer.group_send(host_group(self.host), message), timeout=5)
             if first_sample:

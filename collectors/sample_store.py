@@ -57,6 +57,11 @@ class StoreKeys:
         return f"{self.prefix}:instances:{host}"
 
     @property
+    def tick(self) -> str:
+        """Counter: one number per collection round, so screens can send a round as one frame."""
+        return f"{self.prefix}:tick"
+
+    @property
     def epoch(self) -> str:
         """Changes whenever the store starts empty (a new Redis), so clients drop stale seqs."""
         return f"{self.prefix}:epoch"

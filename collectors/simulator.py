@@ -93,6 +93,13 @@ class SimulatedHost:
         return record
 
 
+def _next_tick(client: redis.Redis, keys: StoreKeys) -> int | None:
+    try:
+        return client.incr(keys.tick)
+    except (redis.RedisError, OSError):
+        return None  # the publishes below fail too, and say so
+
+
 def simulated_names(count: int, prefix: str) -> list[str]:
     width = max(3, len(str(count)))
     return [f"{prefix}-{n:0{width}d}" for n in range(1, count + 1)]
@@ -128,8 +135,10 @@ def run_simulation(
             for registration in registrations:
                 registration.beat()
             next_heartbeat = time.monotonic() + HEARTBEAT_S
+        # Numbered like the dispatcher's rounds, so screens send this round as one frame.
+        tick = _next_tick(client, keys)
         for host, publisher in zip(hosts, publishers, strict=True):
-            publisher.publish(host.reading())
+            publisher.publish(host.reading(), tick)
         ticks += 1
         # A fixed cadence: a slow tick is not followed by a catch-up burst.
         next_tick += interval

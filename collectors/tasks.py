@@ -74,9 +74,9 @@ def stop_heartbeat(sender, **kwargs) -> None:
 
 
 @shared_task(name=COLLECT_TASK, ignore_result=True)
-def collect(interval: float | None = None) -> int | None:
+def collect(interval: float | None = None, tick: int | None = None) -> int | None:
     """Sample this host once and publish it; returns the sample's seq (None if not published)."""
     publisher = _publisher()
     if interval:
         publisher.interval = interval  # the dispatcher's clock decides the cadence
-    return publisher.publish(_sampler().sample())
+    return publisher.publish(_sampler().sample(), tick)

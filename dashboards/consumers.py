@@ -20,6 +20,7 @@ from collectors.publish import HOSTS_GROUP, host_group
 from collectors.sample_store import SampleReader, StoreKeys, async_client
 from dashboards import protocol as p
 from dashboards.stream_stats import STATS, ensure_reporter
+from dashboards.tick_batch import TickBatch
 
 REDIS_ERRORS = (redis.RedisError, OSError)
 # Handlers of these messages never touch the ORM. Channels' dispatch closes stale database
@@ -30,9 +31,10 @@ ORM_FREE_MESSAGES = frozenset(
     {"metrics.sample", "host.event", "hosts.new", "websocket.receive", "websocket.disconnect"}
 )
 CLOSE_UNAVAILABLE = 4503
-# A socket following several hosts holds samples to send a tick's worth as one frame: until no
-# sample has come for QUIET_S (the tick is complete), but never longer than COALESCE_MAX_S.
-COALESCE_MAX_S = 0.1
+# A socket following several hosts sends a round of samples as one frame (dashboards/tick_batch.py):
+# once the round is complete, else at most ROUND_HOLD_MAX_S (or a quarter interval) after its first
+# sample. Samples without a round number (an older agent) leave once none has come for QUIET_S.
+ROUND_HOLD_MAX_S = 0.25
 QUIET_S = 0.015
 _SAMPLES_HEAD = '{"type":"samples","samples":['
 _BACKFILL_HEAD = '{"type":"samples","backfill":true,"samples":['
@@ -76,11 +78,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
             async_client(settings.REDIS_URL), StoreKeys(settings.MONITOR_REDIS_PREFIX)
         )
         self.hosts: set[str] = set()
-        self.pending: list[str] = []
-        self.pending_oldest = math.inf
-        self.pending_last = 0.0
+        self.batch = TickBatch()
+        self.flush_at = self.hold_until = 0.0
         self.flush_task: asyncio.Task | None = None
-        self.coalesce_s = min(COALESCE_MAX_S, settings.MONITOR_INTERVAL / 5)
+        self.hold_s = min(ROUND_HOLD_MAX_S, settings.MONITOR_INTERVAL / 4)
         self.quiet_s = QUIET_S
         self.view = "full"
         self.follow_all = False
@@ -195,7 +196,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             # The store started over (a new Redis): seqs restarted, so tell the client to reset.
             self.epoch = event["epoch"]
             self.last_seq.clear()
-            self.pending.clear()
+            self.batch.reset()
             await self._send_hello(sorted(self.hosts))
         if seq <= self.last_seq.get(host, 0):
             return  # already sent in a backfill
@@ -205,22 +206,49 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=_samples_frame([text]))
             STATS.sent(1, event.get("ts"))
             return
-        # Following several hosts: samples of one tick arrive within tens of milliseconds of each
-        # other; they leave together, one frame per tick rather than one per host.
-        self.pending.append(text)
-        self.pending_oldest = min(self.pending_oldest, event.get("ts") or time.time())
-        self.pending_last = asyncio.get_running_loop().time()
-        if self.flush_task is None:
-            self.flush_task = asyncio.create_task(self._flush_when_tick_is_complete())
+        await self._hold_for_round(host, event.get("tick"), text, event.get("ts") or time.time())
 
-    async def _flush_when_tick_is_complete(self) -> None:
+    async def _hold_for_round(self, host: str, tick: int | None, text: str, read_at: float) -> None:
+        """Following several hosts: one frame per collection round, not one per host."""
+        if self.batch.starts_new_round(tick):
+            await self._send_batch()
+        now = asyncio.get_running_loop().time()
+        was_empty, was_open = not self.batch, self.batch.open_tick is not None
+        if self.batch.add(host, tick, text, read_at):
+            await self._send_batch()
+            return
+        if self.batch.is_straggler(tick):
+            # Late for a round already sent: it rides with the next round, or leaves alone after
+            # an interval if no round follows.
+            due = now + settings.MONITOR_INTERVAL if was_empty else self.hold_until
+        elif not was_open:  # this sample opens a round (perhaps behind stragglers)
+            due = now + self.hold_s if was_empty else min(self.hold_until, now + self.hold_s)
+        else:
+            due = self.hold_until
+        self.hold_until = due
+        if tick is None:
+            due = min(due, now + self.quiet_s)  # no round number: send once samples stop coming
+        self._send_batch_at(due)
+
+    def _send_batch_at(self, due: float) -> None:
+        moved_earlier = due < self.flush_at
+        self.flush_at = due
+        if self.flush_task is not None and moved_earlier:
+            self.flush_task.cancel()  # asleep: it clears flush_task before it sends
+            self.flush_task = None
+        if self.flush_task is None:
+            self.flush_task = asyncio.create_task(self._send_batch_when_due())
+
+    async def _send_batch_when_due(self) -> None:
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.coalesce_s
-        # A debounce: every sample that arrives meanwhile moves the wake-up time.
-        while (delay := min(deadline, self.pending_last + self.quiet_s) - loop.time()) > 0:  # noqa: ASYNC110
+        while self.batch and (delay := self.flush_at - loop.time()) > 0:  # noqa: ASYNC110
             await asyncio.sleep(delay)
-        texts, oldest = self.pending, self.pending_oldest
-        self.pending, self.pending_oldest, self.flush_task = [], math.inf, None
+        self.flush_task = None
+        if self.batch:
+            await self._send_batch()
+
+    async def _send_batch(self) -> None:
+        texts, oldest = self.batch.take()
         await self.send(text_data=_samples_frame(texts))
         STATS.sent(len(texts), oldest)
 

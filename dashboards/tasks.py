@@ -51,15 +51,14 @@ def evaluate_fleet() -> None:
 def dispatch_collect() -> int:
     """Send `collect` to every dispatchable host's own queue; returns how many were sent."""
     interval = settings.MONITOR_INTERVAL
-    names = sorted(
-        name.decode()
-        for name in _client().smembers(StoreKeys(settings.MONITOR_REDIS_PREFIX).dispatch)
-    )
+    keys = StoreKeys(settings.MONITOR_REDIS_PREFIX)
+    names = sorted(name.decode() for name in _client().smembers(keys.dispatch))
+    tick = _client().incr(keys.tick)
     with current_app.producer_or_acquire() as producer:
         for name in names:
             current_app.send_task(
                 COLLECT_TASK,
-                kwargs={"interval": interval},
+                kwargs={"interval": interval, "tick": tick},
                 queue=agent_queue(name),
                 expires=interval,
                 ignore_result=True,

@@ -25,9 +25,9 @@ def reading(cpu: float = 12.5) -> Reading:
     return Reading(ts=time.time(), metrics={"cpu.percent": cpu, "mem.total_bytes": 1024}, top=[])
 
 
-async def publish(publisher: Publisher, count: int = 1) -> list[int]:
+async def publish(publisher: Publisher, count: int = 1, tick: int | None = None) -> list[int]:
     """Publish ``count`` readings from a worker thread, as an agent would; returns their seqs."""
-    return [await asyncio.to_thread(publisher.publish, reading()) for _ in range(count)]
+    return [await asyncio.to_thread(publisher.publish, reading(), tick) for _ in range(count)]
 
 
 async def connect(user, path: str = "/ws/live/") -> WebsocketCommunicator:

@@ -317,14 +317,16 @@ async def test_the_live_path_skips_the_database_cleanup_that_connecting_still_do
     assert cleanup.await_count == 1
 
 
-async def test_samples_of_one_tick_for_several_hosts_leave_as_one_frame(user, live_settings):
+async def test_samples_without_a_round_number_for_several_hosts_leave_as_one_frame(
+    user, live_settings
+):
     publishers = [make_publisher(host) for host in ("alpha", "beta", "gamma")]
     for publisher in publishers:
         await publish(publisher)
     # A wide window, so a slow test machine cannot split the tick.
     live_settings.MONITOR_INTERVAL = 10
     with (
-        mock.patch("dashboards.consumers.COALESCE_MAX_S", 1.0),
+        mock.patch("dashboards.consumers.ROUND_HOLD_MAX_S", 1.0),
         mock.patch("dashboards.consumers.QUIET_S", 1.0),
     ):
         ws = await connect(user)
@@ -337,6 +339,67 @@ async def test_samples_of_one_tick_for_several_hosts_leave_as_one_frame(user, li
     assert sorted((s["host"], s["seq"]) for s in frame["samples"]) == [
         ("alpha", 2), ("beta", 2), ("gamma", 2),
     ]  # fmt: skip
+    await ws.disconnect()
+
+
+def hosts_and_seqs(frame: dict) -> list[tuple[str, int]]:
+    return sorted((sample["host"], sample["seq"]) for sample in frame["samples"])
+
+
+async def test_each_collection_round_leaves_as_exactly_one_frame(user, live_settings):
+    """Complete rounds leave at once, an incomplete one when the next starts, a straggler rides
+    with the next round: one frame per round whatever the arrival order."""
+    alpha, beta, gamma = (make_publisher(host) for host in ("alpha", "beta", "gamma"))
+    for publisher in (alpha, beta, gamma):
+        await publish(publisher, tick=1)
+    live_settings.MONITOR_INTERVAL = 60  # the hold (a quarter interval, at most 15 s) never ends
+    with mock.patch("dashboards.consumers.ROUND_HOLD_MAX_S", 15.0):
+        ws = await connect(user)
+    await receive_type(ws, "hello")
+    await send(ws, {"type": "subscribe", "hosts": "*", "view": "summary", "backfill_s": 0})
+    await receive_type(ws, "hosts")
+
+    # Round 2 is the first this screen sees: nothing tells it who to wait for, so the round
+    # closes when round 3 starts.
+    for publisher in (alpha, beta, gamma):
+        await publish(publisher, tick=2)
+    await publish(alpha, tick=3)
+    frame = await receive_type(ws, "samples")
+    assert hosts_and_seqs(frame) == [("alpha", 2), ("beta", 2), ("gamma", 2)]
+    # Round 3 is complete once the hosts of round 2 have all sent it: it leaves at once.
+    await publish(beta, tick=3)
+    await publish(gamma, tick=3)
+    assert hosts_and_seqs(await receive_type(ws, "samples")) == [
+        ("alpha", 3), ("beta", 3), ("gamma", 3),
+    ]  # fmt: skip
+    # Round 4 without gamma closes when round 5 starts; gamma's late round-4 sample rides along
+    # with round 5, which is then complete without waiting for gamma's round 5.
+    await publish(alpha, tick=4)
+    await publish(beta, tick=4)
+    await publish(alpha, tick=5)
+    assert hosts_and_seqs(await receive_type(ws, "samples")) == [("alpha", 4), ("beta", 4)]
+    await publish(gamma, tick=4)
+    await publish(beta, tick=5)
+    assert hosts_and_seqs(await receive_type(ws, "samples")) == [
+        ("alpha", 5), ("beta", 5), ("gamma", 4),
+    ]  # fmt: skip
+    assert await ws.receive_nothing(0.3)  # and nothing else was sent
+    await ws.disconnect()
+
+
+async def test_an_incomplete_round_leaves_at_the_hold_deadline(user, live_settings):
+    """A host that missed the round delays the frame by the hold (0.25 s at 1 s), no longer."""
+    alpha, beta = make_publisher("alpha"), make_publisher("beta")
+    live_settings.MONITOR_INTERVAL = 1
+    ws = await connect(user)
+    await receive_type(ws, "hello")
+    await send(ws, {"type": "subscribe", "hosts": ["alpha", "beta"], "backfill_s": 0})
+    await receive_type(ws, "hosts")
+    await publish(alpha, tick=7)
+    await publish(beta, tick=7)
+    assert hosts_and_seqs(await receive_type(ws, "samples")) == [("alpha", 1), ("beta", 1)]
+    await publish(alpha, tick=8)  # beta is expected and never comes
+    assert hosts_and_seqs(await receive_type(ws, "samples", wait=3)) == [("alpha", 2)]
     await ws.disconnect()
 
 

@@ -109,6 +109,25 @@ async def test_two_agents_stream_to_one_screen_with_their_labels(fleet, cookie):
     assert labels == {"alpha": {"env": "prod", "role": "db"}, "beta": {"env": "staging"}}
 
 
+async def test_both_agents_samples_of_a_round_reach_a_screen_in_one_frame(fleet, cookie):
+    """Beat numbers each collection round; a screen following both hosts gets one frame per round
+    (the first round it sees may be split: it does not know yet whom to wait for)."""
+    screen = await Screen.open(fleet, cookie, view="summary")
+    frames: list[list[str]] = []
+
+    def live_frame(message: dict) -> bool:
+        if message["type"] == "samples" and not message.get("backfill"):
+            frames.append(sorted(sample["host"] for sample in message["samples"]))
+        return len(frames) >= 8
+
+    await screen.until(live_frame)
+    await screen.ws.close()
+    steady = frames[2:]
+    # A real agent may miss a round now and then (a busy machine); coalescing per host would
+    # give no frame with both.
+    assert sum(hosts == ["alpha", "beta"] for hosts in steady) >= len(steady) - 1, frames
+
+
 async def test_a_killed_agent_goes_late_then_down_and_comes_back_up_without_a_backlog(
     fleet, cookie
 ):
