@@ -59,6 +59,22 @@ def env_float(
     return number
 
 
+def env_int(
+    name: str, default: int, minimum: int, maximum: int, env: Mapping[str, str] | None = None
+) -> int:
+    """A whole number within [minimum, maximum]."""
+    value = _raw(name, env)
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise SettingError(f"{name}={value!r} is not a whole number") from None
+    if not minimum <= number <= maximum:
+        raise SettingError(f"{name}={value!r} is out of range ({minimum} to {maximum})")
+    return number
+
+
 def env_list(name: str, default: list[str], env: Mapping[str, str] | None = None) -> list[str]:
     """A comma-separated list; blank items are dropped."""
     value = _raw(name, env)

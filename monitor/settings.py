@@ -18,6 +18,7 @@ from monitor.env import (
     env_bool,
     env_float,
     env_host_name,
+    env_int,
     env_labels,
     env_list,
     env_redis_prefix,
@@ -111,6 +112,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 MONITOR_HOST = env_host_name("MONITOR_HOST", socket.gethostname)
 MONITOR_INTERVAL = env_float("MONITOR_INTERVAL", 1.0, minimum=0.2, maximum=3600)
 MONITOR_BIND = env_bind("MONITOR_BIND", "127.0.0.1:8000")
+# Daphne processes sharing MONITOR_BIND (SO_REUSEPORT): each runs one event loop on one core.
+MONITOR_WEB_PROCESSES = env_int("MONITOR_WEB_PROCESSES", 1, minimum=1, maximum=64)
 # The recent store keeps at least ten minutes (and at least 600 samples) for backfill.
 MONITOR_RECENT_SECONDS = env_float("MONITOR_RECENT_SECONDS", 600, minimum=60, maximum=86400)
 MONITOR_LABELS = env_labels("MONITOR_LABELS")

@@ -30,6 +30,8 @@ def manage_check(tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
         ({"MONITOR_INTERVAL": "0"}, "MONITOR_INTERVAL='0' is out of range"),
         ({"DJANGO_DEBUG": "maybe"}, "DJANGO_DEBUG='maybe' is not a yes/no value"),
         ({"MONITOR_BIND": "8000"}, "MONITOR_BIND='8000' is not host:port"),
+        ({"MONITOR_WEB_PROCESSES": "two"}, "MONITOR_WEB_PROCESSES='two' is not a whole number"),
+        ({"MONITOR_WEB_PROCESSES": "0"}, "MONITOR_WEB_PROCESSES='0' is out of range (1 to 64)"),
         ({"MONITOR_HOST": "bad host!"}, "MONITOR_HOST='bad host!' is not a valid host name"),
         ({"REDIS_URL": "http://redis:6379"}, "must start with redis://, rediss:// or unix://"),
         ({"DATABASE_URL": "mongodb://x/y"}, "DATABASE_URL is not a database URL"),
