@@ -40,7 +40,7 @@ clean:
 
 # Benchmarks (bench/run.py): the product's fan-out next to textbook Channels and bare websockets.
 # The "bench" extra adds orjson, which keeps the load client well below the servers it measures.
-.PHONY: bench bench-full bench-smoke
+.PHONY: bench bench-full bench-smoke bench-browser bench-collector
 BENCH_STAMP := $(VENV)/.bench-installed-$(shell cat setup.cfg | cksum | cut -d' ' -f1)
 
 $(BENCH_STAMP): $(STAMP)
@@ -56,3 +56,10 @@ bench-full: $(BENCH_STAMP)
 
 bench-smoke: $(BENCH_STAMP)
 	BENCH_MAKE_TARGET=bench-smoke $(PY) -m bench.run --preset smoke $(BENCH_ARGS)
+
+# The overview with 200 simulated hosts in headless Chromium for 10 minutes (make bench: 1 minute).
+bench-browser: $(BENCH_STAMP)
+	$(PY) -m bench.overview_browser --hosts 200 --seconds 600
+
+bench-collector: $(BENCH_STAMP)
+	$(PY) -m bench.collector --samples 300

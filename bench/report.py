@@ -135,6 +135,8 @@ def markdown(run: dict) -> str:
         "",
         LEGEND,
     ]
+    if run.get("browser"):
+        out += ["", browser_table(run["browser"])]
     warnings = [
         f"- N={r['clients']} H={r['hosts']} {r['server']}: {w}"
         for r in results
@@ -143,3 +145,21 @@ def markdown(run: dict) -> str:
     if warnings:
         out += ["", "## Warnings", "", *warnings]
     return "\n".join(out) + "\n"
+
+
+def browser_table(browser: dict) -> str:
+    """bench/overview_browser.py's figures as the table docs/benchmarks.md keeps."""
+    return "\n".join(
+        [
+            f"## Browser: the overview in headless Chromium, {browser['hosts']} hosts at 1 Hz, "
+            f"{browser['seconds']:g} s",
+            "",
+            "| renderer CPU (all threads, % of one core) | main-thread tasks % | script % "
+            "| layouts/s | JS heap start → end (max) MB |",
+            "|---:|---:|---:|---:|---|",
+            f"| {browser['renderer_cpu_percent_of_one_core']} "
+            f"| {browser['main_thread_task_percent']} | {browser['script_percent']} "
+            f"| {browser['layouts_per_s']} | {browser['js_heap_start_mb']} → "
+            f"{browser['js_heap_end_mb']} ({browser['js_heap_max_mb']}) |",
+        ]
+    )

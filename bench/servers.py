@@ -2,7 +2,9 @@
 
 - ``bare``: bench/bare_server.py, plain websockets (the limit);
 - ``textbook``: plain Daphne serving bench/textbook.py, with the product's Daphne flags;
-- ``product``: ``manage.py serve web`` (Daphne serving monitor.asgi), through the test ``Stack``.
+- ``product``: ``manage.py serve web`` (Daphne serving monitor.asgi), through the test ``Stack``;
+- ``product2``: the same with MONITOR_WEB_PROCESSES=2 (two Daphnes on one port);
+- ``uvicorn``: the product's application under Uvicorn (bench/uvicorn_server.py), for comparison.
 All three read the same Redis and the same layer prefix, so one simulator feeds whichever runs.
 """
 
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 from monitor.processes import web_argv
 from tests.live.stack import ROOT, Stack
 
-SERVERS = ("bare", "textbook", "product")
+SERVERS = ("product", "product2", "uvicorn", "textbook", "bare")
 
 
 @dataclass
@@ -39,8 +41,10 @@ class Server:
 def start_server(name: str, stack: Stack, prefix: str, port: int) -> Server:
     """Start ``name`` on the store and layer under ``prefix``; returns once it listens."""
     env = {"MONITOR_REDIS_PREFIX": prefix, "MONITOR_BIND": f"127.0.0.1:{port}"}
-    if name == "product":
-        role = f"product-{port}"
+    if name in {"product", "product2"}:
+        role = f"{name}-{port}"
+        if name == "product2":
+            env["MONITOR_WEB_PROCESSES"] = "2"
         process = stack.start(role, "serve", "web", **env)
         stack.processes.pop(role)  # stopped here, with a kill if it hangs
     else:
@@ -49,6 +53,8 @@ def start_server(name: str, stack: Stack, prefix: str, port: int) -> Server:
                 sys.executable, "-m", "bench.bare_server", "--port", str(port),
                 "--redis-url", stack.env["REDIS_URL"], "--layer-prefix", f"{prefix}.layer",
             ]  # fmt: skip
+        elif name == "uvicorn":
+            argv = [sys.executable, "-m", "bench.uvicorn_server", "--port", str(port)]
         elif name == "textbook":
             # Plain Daphne (not the product's wrapper) with the product's flags, serving the
             # textbook application instead of the product's.

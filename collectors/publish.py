@@ -14,7 +14,7 @@ from typing import Any
 import redis
 
 from collectors.host import Reading
-from collectors.sample_store import SampleWriter
+from collectors.sample_store import SampleWriter, Stamp
 from collectors.summary import summary_sample
 
 log = logging.getLogger(__name__)
@@ -81,9 +81,9 @@ class Publisher:
     ) -> None:
         self.host = host
         self.interval = interval
-        self._writer = writer
-        self._layer = channel_layer
-        self._loop = loop or LoopThread()
+        self.writer = writer
+        self.layer = channel_layer
+        self.loop = loop or LoopThread()
 
     def publish(self, reading: Reading, tick: int | None = None) -> int | None:
         """Send the reading to every subscriber; returns its seq, or None when Redis is down.
@@ -92,26 +92,31 @@ class Publisher:
         screens following many hosts send one round as one frame.
         """
         try:
-            stamp = self._writer.next_stamp()
-            text = encode_sample(self.host, stamp.seq, self.interval, reading)
-            summary = encode_summary(self.host, stamp.seq, self.interval, reading)
-            first_sample = self._writer.append(stamp.seq, text, summary)
-            message = {
-                "type": SAMPLE_MESSAGE,
-                "host": self.host,
-                "seq": stamp.seq,
-                "ts": reading.ts,
-                "epoch": stamp.epoch,
-                "text": text,
-                "summary": summary,
-                "tick": tick,
-            }
-            self._loop.run(self._layer.group_send(host_group(self.host), message), timeout=5)
-            if first_sample:
-                announce = {"type": NEW_HOST_MESSAGE, "host": self.host}
-                self._loop.run(self._layer.group_send(HOSTS_GROUP, announce), timeout=5)
+            stamp = self.writer.next_stamp()
+            message = self.message(stamp, reading, tick)
+            first_sample = self.writer.append(stamp.seq, message["text"], message["summary"])
+            self.loop.run(self.send(message, first_sample), timeout=5)
         except (redis.RedisError, OSError, TimeoutError) as exc:
             # The sample is lost (the stream is lossy by design); the next tick tries again.
             log.warning("could not publish a sample of %s: %s", self.host, exc)
             return None
         return stamp.seq
+
+    def message(self, stamp: Stamp, reading: Reading, tick: int | None) -> dict:
+        """The layer message of a reading, with both encodings made here, once."""
+        return {
+            "type": SAMPLE_MESSAGE,
+            "host": self.host,
+            "seq": stamp.seq,
+            "ts": reading.ts,
+            "epoch": stamp.epoch,
+            "text": encode_sample(self.host, stamp.seq, self.interval, reading),
+            "summary": encode_summary(self.host, stamp.seq, self.interval, reading),
+            "tick": tick,
+        }
+
+    async def send(self, message: dict, first_sample: bool) -> None:
+        """Fan the message out (on the publish loop); announce a host's first sample."""
+        await self.layer.group_send(host_group(self.host), message)
+        if first_sample:
+            await self.layer.group_send(HOSTS_GROUP, {"type": NEW_HOST_MESSAGE, "host": self.host})

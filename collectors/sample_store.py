@@ -88,23 +88,35 @@ class SampleWriter:
     def next_stamp(self) -> Stamp:
         """The stream epoch and the host's next sequence number (one round trip)."""
         pipe = self._client.pipeline(transaction=False)
+        self.queue_stamp(pipe)
+        return self.stamp_from(pipe.execute())
+
+    def queue_stamp(self, pipe: redis.client.Pipeline) -> None:
+        """Queue next_stamp's commands (three replies) on ``pipe``, to batch several hosts."""
         pipe.set(self._keys.epoch, secrets.token_hex(8), nx=True)
         pipe.get(self._keys.epoch)
         pipe.incr(self._keys.seq(self._host))
-        _, epoch, seq = pipe.execute()
+
+    @staticmethod
+    def stamp_from(replies: list) -> Stamp:
+        _, epoch, seq = replies
         return Stamp(epoch=epoch.decode(), seq=int(seq))
 
     def append(self, seq: int, full_text: str, summary_text: str) -> bool:
         """Store both encodings of a sample; True when the host has never sent one before."""
-        new_host = self._append(
+        return bool(self.queue_append(self._client, seq, full_text, summary_text))
+
+    def queue_append(self, client: redis.Redis, seq: int, full_text: str, summary_text: str):
+        """Run (or queue, on a pipeline) the append; its reply is 1 for a host's first sample."""
+        return self._append(
             keys=[
                 self._keys.recent(self._host),
                 self._keys.recent(self._host, "summary"),
                 self._keys.hosts,
             ],
             args=[seq, full_text, summary_text, self._keep, self._host],
+            client=client,
         )
-        return bool(new_host)
 
 
 # The arrival time comes from Redis's own clock, so host status never depends on an agent's clock.

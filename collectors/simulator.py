@@ -4,6 +4,7 @@ Each host registers like an agent (marked ``driven_by: self``, so beat sends it 
 publishes a realistic random-walk sample every interval with the real Publisher.
 """
 
+import logging
 import random
 import threading
 import time
@@ -16,6 +17,7 @@ from collectors.publish import LoopThread, Publisher
 from collectors.registration import HEARTBEAT_S, Registration, agent_record
 from collectors.sample_store import SampleWriter, StoreKeys
 
+log = logging.getLogger(__name__)
 GIB = 1024**3
 
 
@@ -93,6 +95,46 @@ class SimulatedHost:
         return record
 
 
+def publish_round(
+    client: redis.Redis,
+    loop: LoopThread,
+    publishers: list[Publisher],
+    readings: list[Reading],
+    tick: int | None,
+) -> None:
+    """One reading per host, published as agents on separate machines would: together.
+
+    The same stamps, encodings, store entries and layer messages as ``Publisher.publish``, but
+    batched: one Redis round trip for every stamp, one for every append, and every group_send
+    from one coroutine. One after the other, 200 hosts would take a third of a second of round
+    trips and thread hops, a spread no real fleet has.
+    """
+    try:
+        pipe = client.pipeline(transaction=False)
+        for publisher in publishers:
+            publisher.writer.queue_stamp(pipe)
+        replies = pipe.execute()
+        stamps = [
+            SampleWriter.stamp_from(replies[3 * n : 3 * n + 3]) for n in range(len(publishers))
+        ]
+        messages = [
+            publisher.message(stamp, reading, tick)
+            for publisher, stamp, reading in zip(publishers, stamps, readings, strict=True)
+        ]
+        pipe = client.pipeline(transaction=False)
+        for publisher, message in zip(publishers, messages, strict=True):
+            publisher.writer.queue_append(pipe, message["seq"], message["text"], message["summary"])
+        firsts = pipe.execute()
+        loop.run(_send_all(publishers, messages, firsts), timeout=5 + len(publishers) / 100)
+    except (redis.RedisError, OSError, TimeoutError) as exc:
+        log.warning("could not publish a round of %d simulated hosts: %s", len(publishers), exc)
+
+
+async def _send_all(publishers: list[Publisher], messages: list[dict], firsts: list) -> None:
+    for publisher, message, first in zip(publishers, messages, firsts, strict=True):
+        await publisher.send(message, bool(first))
+
+
 def _next_tick(client: redis.Redis, keys: StoreKeys) -> int | None:
     try:
         return client.incr(keys.tick)
@@ -137,8 +179,7 @@ def run_simulation(
             next_heartbeat = time.monotonic() + HEARTBEAT_S
         # Numbered like the dispatcher's rounds, so screens send this round as one frame.
         tick = _next_tick(client, keys)
-        for host, publisher in zip(hosts, publishers, strict=True):
-            publisher.publish(host.reading(), tick)
+        publish_round(client, loop, publishers, [host.reading() for host in hosts], tick)
         ticks += 1
         # A fixed cadence: a slow tick is not followed by a catch-up burst.
         next_tick += interval

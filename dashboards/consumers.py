@@ -19,6 +19,7 @@ from django.conf import settings
 from collectors.publish import HOSTS_GROUP, host_group
 from collectors.sample_store import SampleReader, StoreKeys, async_client
 from dashboards import protocol as p
+from dashboards.round_merger import ensure_merger, overview_group
 from dashboards.stream_stats import STATS, ensure_reporter
 from dashboards.tick_batch import TickBatch
 
@@ -28,13 +29,17 @@ REDIS_ERRORS = (redis.RedisError, OSError)
 # hop costs more than the rest of the handler. The ORM is used only while connecting (the auth
 # middleware loads the user), and that still goes through Channels' own dispatch.
 ORM_FREE_MESSAGES = frozenset(
-    {"metrics.sample", "host.event", "hosts.new", "websocket.receive", "websocket.disconnect"}
-)
+    {
+        "metrics.sample", "overview.round", "host.event", "hosts.new",
+        "websocket.receive", "websocket.disconnect",
+    }
+)  # fmt: skip
 CLOSE_UNAVAILABLE = 4503
 # A socket following several hosts sends a round of samples as one frame (dashboards/tick_batch.py):
-# once the round is complete, else at most ROUND_HOLD_MAX_S (or a quarter interval) after its first
-# sample. Samples without a round number (an older agent) leave once none has come for QUIET_S.
-ROUND_HOLD_MAX_S = 0.25
+# once the round is complete, else at most half an interval (ROUND_HOLD_MAX_S at most) after its
+# first sample; a round normally completes long before, so the hold only delays the round in which
+# a host stops. Samples without a round number (an older agent) leave once none came for QUIET_S.
+ROUND_HOLD_MAX_S = 2.0
 QUIET_S = 0.015
 _SAMPLES_HEAD = '{"type":"samples","samples":['
 _BACKFILL_HEAD = '{"type":"samples","backfill":true,"samples":['
@@ -81,10 +86,11 @@ class LiveConsumer(AsyncWebsocketConsumer):
         self.batch = TickBatch()
         self.flush_at = self.hold_until = 0.0
         self.flush_task: asyncio.Task | None = None
-        self.hold_s = min(ROUND_HOLD_MAX_S, settings.MONITOR_INTERVAL / 4)
+        self.hold_s = min(ROUND_HOLD_MAX_S, settings.MONITOR_INTERVAL / 2)
         self.quiet_s = QUIET_S
         self.view = "full"
         self.follow_all = False
+        self.merged = False  # an overview: whole rounds from this process's RoundMerger
         self.last_seq: dict[str, int] = {}
         self.bucket = p.TokenBucket(p.RATE_PER_SECOND, p.RATE_BURST, time.monotonic())
         await self.accept()
@@ -110,6 +116,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_discard(host_group(host), self.channel_name)
         if getattr(self, "follow_all", False):
             await self.channel_layer.group_discard(HOSTS_GROUP, self.channel_name)
+        if getattr(self, "merged", False):
+            await self.channel_layer.group_discard(overview_group(), self.channel_name)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if not self.bucket.take(time.monotonic()):
@@ -151,17 +159,22 @@ class LiveConsumer(AsyncWebsocketConsumer):
     async def _subscribe(self, message: dict) -> None:
         subscription = p.parse_subscribe(message, settings.MONITOR_RECENT_SECONDS)
         if subscription.hosts is None:
-            if not self.follow_all:
-                await self.channel_layer.group_add(HOSTS_GROUP, self.channel_name)
-                self.follow_all = True
             wanted = await self.reader.known_hosts()
         else:
             wanted = subscription.hosts
         if len(self.hosts | set(wanted)) > p.MAX_HOSTS_PER_SUBSCRIBE:
             raise p.ProtocolError("too_many_hosts", f"at most {p.MAX_HOSTS_PER_SUBSCRIBE} hosts")
+        if subscription.hosts is None and subscription.view == "summary":
+            await self._follow_merged_rounds()
+        else:
+            await self._follow_each_host()
+            if subscription.hosts is None and not self.follow_all:
+                await self.channel_layer.group_add(HOSTS_GROUP, self.channel_name)
+                self.follow_all = True
         for host in wanted:
             if host not in self.hosts:
-                await self.channel_layer.group_add(host_group(host), self.channel_name)
+                if not self.merged:
+                    await self.channel_layer.group_add(host_group(host), self.channel_name)
                 self.hosts.add(host)
         if subscription.view != self.view:
             self.view = subscription.view
@@ -179,11 +192,40 @@ class LiveConsumer(AsyncWebsocketConsumer):
             if self.follow_all:
                 await self.channel_layer.group_discard(HOSTS_GROUP, self.channel_name)
                 self.follow_all = False
+            if self.merged:
+                await self.channel_layer.group_discard(overview_group(), self.channel_name)
+                self.merged = False
+        elif self.merged:
+            await self._follow_each_host()  # no longer every host: per-host groups again
         for host in leaving:
             if host in self.hosts:
                 await self.channel_layer.group_discard(host_group(host), self.channel_name)
                 self.hosts.discard(host)
         await self._send_json({"type": p.SUBSCRIBED, "hosts": sorted(self.hosts)})
+
+    async def _follow_merged_rounds(self) -> None:
+        """Every host's summary, a whole round per message (dashboards/round_merger.py)."""
+        if self.merged:
+            return
+        merger = await ensure_merger(self.channel_layer, self.reader, self.hold_s)
+        await self.channel_layer.group_add(merger.group, self.channel_name)
+        # The merger forwards samples, host events and new hosts: no per-host groups needed.
+        for host in self.hosts:
+            await self.channel_layer.group_discard(host_group(host), self.channel_name)
+        if self.follow_all:
+            await self.channel_layer.group_discard(HOSTS_GROUP, self.channel_name)
+            self.follow_all = False
+        self.merged = True
+
+    async def _follow_each_host(self) -> None:
+        if not self.merged:
+            return
+        for host in self.hosts:
+            await self.channel_layer.group_add(host_group(host), self.channel_name)
+        await self.channel_layer.group_add(HOSTS_GROUP, self.channel_name)
+        self.follow_all = True
+        await self.channel_layer.group_discard(overview_group(), self.channel_name)
+        self.merged = False
 
     async def _ping(self, message: dict) -> None:
         await self._send_json({"type": p.PONG, "server_time": time.time()})
@@ -252,6 +294,22 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=_samples_frame(texts))
         STATS.sent(len(texts), oldest)
 
+    async def overview_round(self, event: dict) -> None:
+        """A whole round of summaries from the merger: one frame, without what was sent already."""
+        if event["epoch"] != self.epoch:
+            self.epoch = event["epoch"]
+            self.last_seq.clear()
+            await self._send_hello(sorted(self.hosts))
+        texts = []
+        last_seq, hosts = self.last_seq, self.hosts
+        for host, seq, text in event["samples"]:
+            if seq > last_seq.get(host, 0) and host in hosts:
+                last_seq[host] = seq
+                texts.append(text)
+        if texts:
+            await self.send(text_data=_samples_frame(texts))
+            STATS.sent(len(texts), event["oldest"])
+
     async def host_event(self, event: dict) -> None:
         """A host's status changed, it was removed, or two agents claim its name."""
         change = event["event"]
@@ -265,11 +323,12 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def hosts_new(self, event: dict) -> None:
         host = event["host"]
-        if not self.follow_all or host in self.hosts:
+        if not (self.follow_all or self.merged) or host in self.hosts:
             return
         if len(self.hosts) >= p.MAX_HOSTS_PER_SUBSCRIBE:
             return
-        await self.channel_layer.group_add(host_group(host), self.channel_name)
+        if not self.merged:
+            await self.channel_layer.group_add(host_group(host), self.channel_name)
         self.hosts.add(host)
         try:
             [record] = await self.reader.fleet_records([host])

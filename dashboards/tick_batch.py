@@ -4,7 +4,8 @@ Every sample carries the round ("tick") the dispatcher gave its collect. A scree
 of the open round and sends them as one frame as soon as every host that sent the previous round
 has sent this one, when a newer round starts, or at a deadline (a host that stopped sending holds
 its round up once, then is no longer waited for). A sample of a round already sent (a straggler)
-rides along with the next frame, so a screen never gets two frames for one round.
+rides along with the next frame, so a screen never gets two frames for one round, and its host is
+waited for in the rounds after.
 """
 
 import math
@@ -37,6 +38,7 @@ class TickBatch:
         self.texts.append(text)
         self.oldest = min(self.oldest, read_at)
         if self.is_straggler(tick):
+            self.expected.add(host)  # slow, not gone: the next round waits for it
             return False
         if tick is not None:
             self.open_tick = tick

@@ -99,11 +99,12 @@ async def test_subscribing_again_does_not_repeat_samples(user):
     await ws.disconnect()
 
 
-async def test_following_all_hosts_announces_a_new_host_with_its_first_sample(user):
+@pytest.mark.parametrize("view", ["full", "summary"])  # summary: through the round merger
+async def test_following_all_hosts_announces_a_new_host_with_its_first_sample(user, view):
     await publish(make_publisher("alpha"))
     ws = await connect(user)
     await receive_type(ws, "hello")
-    await send(ws, {"type": "subscribe", "hosts": "*"})
+    await send(ws, {"type": "subscribe", "hosts": "*", "view": view})
     assert (await receive_type(ws, "subscribed"))["hosts"] == ["alpha"]
     await receive_type(ws, "samples")
 
@@ -301,6 +302,45 @@ async def test_host_events_reach_subscribers_of_that_host_only(user, live_settin
     await ws.disconnect()
 
 
+async def test_overview_screens_get_host_events_and_whole_rounds_through_one_merger(user):
+    """Screens following every host's summary share this process's merger: each gets every
+    round as one frame and the host events, without joining any host's group."""
+    from channels.layers import get_channel_layer
+
+    from collectors.publish import host_group
+    from dashboards.round_merger import overview_group
+
+    alpha, beta = make_publisher("alpha"), make_publisher("beta")
+    await publish(alpha, tick=1)
+    await publish(beta, tick=1)
+    screens = [await connect(user) for _ in range(3)]
+    for ws in screens:
+        await receive_type(ws, "hello")
+        await send(ws, {"type": "subscribe", "hosts": "*", "view": "summary", "backfill_s": 0})
+        assert (await receive_type(ws, "subscribed"))["hosts"] == ["alpha", "beta"]
+    layer = get_channel_layer()
+    groups = layer._get_layer().groups
+    assert len(groups[layer._get_group_channel_name(overview_group())]) == 3
+    assert len(groups[layer._get_group_channel_name(host_group("alpha"))]) == 1  # the merger
+    for tick in (2, 3):
+        await publish(alpha, tick=tick)
+        await publish(beta, tick=tick)
+    for ws in screens:
+        assert hosts_and_seqs(await receive_type(ws, "samples")) == [("alpha", 2), ("beta", 2)]
+        assert hosts_and_seqs(await receive_type(ws, "samples")) == [("alpha", 3), ("beta", 3)]
+    change = {"event": "status", "host": "beta", "status": "down", "previous": "up", "since": 1.0}
+    await layer.group_send(host_group("beta"), {"type": "host.event", "event": change})
+    for ws in screens:
+        assert await receive_type(ws, "host") == {"type": "host", **change}
+    # Narrowing to one host leaves the merged rounds for that host's own group.
+    await send(screens[0], {"type": "unsubscribe", "hosts": ["beta"]})
+    assert (await receive_type(screens[0], "subscribed"))["hosts"] == ["alpha"]
+    await publish(alpha, tick=4)
+    assert hosts_and_seqs(await receive_type(screens[0], "samples")) == [("alpha", 4)]
+    for ws in screens:
+        await ws.disconnect()
+
+
 async def test_the_live_path_skips_the_database_cleanup_that_connecting_still_does(user):
     """Stale database connections are closed when a client connects, not on every sample."""
     publisher = make_publisher("alpha")
@@ -352,7 +392,7 @@ async def test_each_collection_round_leaves_as_exactly_one_frame(user, live_sett
     alpha, beta, gamma = (make_publisher(host) for host in ("alpha", "beta", "gamma"))
     for publisher in (alpha, beta, gamma):
         await publish(publisher, tick=1)
-    live_settings.MONITOR_INTERVAL = 60  # the hold (a quarter interval, at most 15 s) never ends
+    live_settings.MONITOR_INTERVAL = 60  # the hold (half an interval, at most 15 s) never ends
     with mock.patch("dashboards.consumers.ROUND_HOLD_MAX_S", 15.0):
         ws = await connect(user)
     await receive_type(ws, "hello")
@@ -373,22 +413,24 @@ async def test_each_collection_round_leaves_as_exactly_one_frame(user, live_sett
         ("alpha", 3), ("beta", 3), ("gamma", 3),
     ]  # fmt: skip
     # Round 4 without gamma closes when round 5 starts; gamma's late round-4 sample rides along
-    # with round 5, which is then complete without waiting for gamma's round 5.
+    # with round 5, which still waits for gamma (late is not gone).
     await publish(alpha, tick=4)
     await publish(beta, tick=4)
     await publish(alpha, tick=5)
     assert hosts_and_seqs(await receive_type(ws, "samples")) == [("alpha", 4), ("beta", 4)]
     await publish(gamma, tick=4)
     await publish(beta, tick=5)
+    assert await ws.receive_nothing(0.3)
+    await publish(gamma, tick=5)
     assert hosts_and_seqs(await receive_type(ws, "samples")) == [
-        ("alpha", 5), ("beta", 5), ("gamma", 4),
+        ("alpha", 5), ("beta", 5), ("gamma", 4), ("gamma", 5),
     ]  # fmt: skip
     assert await ws.receive_nothing(0.3)  # and nothing else was sent
     await ws.disconnect()
 
 
 async def test_an_incomplete_round_leaves_at_the_hold_deadline(user, live_settings):
-    """A host that missed the round delays the frame by the hold (0.25 s at 1 s), no longer."""
+    """A host that missed the round delays the frame by the hold (0.5 s at 1 s), no longer."""
     alpha, beta = make_publisher("alpha"), make_publisher("beta")
     live_settings.MONITOR_INTERVAL = 1
     ws = await connect(user)

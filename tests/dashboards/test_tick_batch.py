@@ -30,7 +30,7 @@ def test_a_host_that_stopped_is_waited_for_once():
     assert batch.add("a", 3, "a3", 12.0)  # b is no longer expected
 
 
-def test_a_straggler_is_held_for_the_next_round_and_does_not_count_for_it():
+def test_a_straggler_rides_with_the_next_round_which_waits_for_its_host():
     batch = TickBatch()
     batch.add("a", 1, "a1", 10.0)
     batch.add("b", 1, "b1", 10.0)
@@ -40,8 +40,9 @@ def test_a_straggler_is_held_for_the_next_round_and_does_not_count_for_it():
     assert batch.is_straggler(2)
     assert not batch.add("b", 2, "b2", 11.2)
     assert batch.open_tick is None and batch
-    assert batch.add("a", 3, "a3", 12.0)  # only a sent round 2, so a completes round 3
-    assert batch.take() == (["b2", "a3"], 11.2)
+    assert not batch.add("a", 3, "a3", 12.0)  # b was late, not gone: round 3 waits for it
+    assert batch.add("b", 3, "b3", 12.1)
+    assert batch.take() == (["b2", "a3", "b3"], 11.2)
 
 
 def test_reset_forgets_round_numbers():

@@ -60,8 +60,9 @@ async def test_two_processes_share_one_address_and_both_stream(stack):
     assert all(hosts == {"sim-001", "sim-002", "sim-003"} for hosts in received), received
     # Each process reports its own clients: two reporting processes means both took sockets.
     wait_until(
-        lambda: stream_health(stack)["processes"] == 2
-        and stream_health(stack)["clients"] == SCREENS,
+        lambda: (
+            stream_health(stack)["processes"] == 2 and stream_health(stack)["clients"] == SCREENS
+        ),
         timeout=20,
         what="both web processes reporting all screens",
     )

@@ -1,0 +1,149 @@
+"""One merge per web process of every host's summary: overview screens get a round per message.
+
+An overview screen follows every host. Fed per host, a web process with M overview screens and H
+hosts dispatches H x M layer messages per round (10,000 at 200 hosts and 50 screens: a third of a
+second of CPU, which delays every round). Instead the process runs one RoundMerger: a member of
+every host's group and of the ``hosts`` group, it gathers each round's summaries (the same
+TickBatch rules a screen uses) and group_sends the round once to this process's overview group,
+whose members are the overview screens (``LiveConsumer``): M messages per round. It forwards host
+events and new-host announcements to that group too, so screens there need no host groups.
+"""
+
+import asyncio
+import logging
+import math
+import os
+import socket
+from typing import Any
+
+from collectors.publish import HOSTS_GROUP, SAMPLE_MESSAGE, host_group
+from collectors.sample_store import SampleReader
+from dashboards.tick_batch import TickBatch
+
+log = logging.getLogger(__name__)
+
+ROUND_MESSAGE = "overview.round"  # LiveConsumer.overview_round
+FORWARDED = frozenset({"host.event", "hosts.new"})
+QUIET_S = 0.015  # samples without a round number: the round ends when none came for this long
+
+
+def overview_group() -> str:
+    """This process's group of overview screens (each process merges for its own screens)."""
+    return f"overview.{socket.gethostname()}.{os.getpid()}"
+
+
+class RoundMerger:
+    """Gathers one round of every host's summary and sends it to the overview group at once."""
+
+    def __init__(self, layer: Any, reader: SampleReader, hold_s: float) -> None:
+        self.layer = layer
+        self.reader = reader
+        self.hold_s = hold_s
+        self.group = overview_group()
+        self.batch = TickBatch()
+        self.index: list[tuple[str, int]] = []  # (host, seq) of each held summary, in order
+        self.epoch: str | None = None
+        self.hosts: set[str] = set()
+        self.ready = asyncio.Event()  # joined every group: screens may rely on it
+        self._timer: asyncio.TimerHandle | None = None
+        self._due = math.inf
+        self._round_started = 0.0
+
+    async def run(self) -> None:
+        channel = await self.layer.new_channel("overview-merger.")
+        await self.layer.group_add(HOSTS_GROUP, channel)
+        for host in await self.reader.known_hosts():
+            await self._follow(host, channel)
+        self.ready.set()
+        while True:
+            message = await self.layer.receive(channel)
+            try:
+                await self._handle(message, channel)
+            except Exception:  # one bad message must not stop every overview screen
+                log.exception("overview merger: could not handle %s", message.get("type"))
+
+    async def _follow(self, host: str, channel: str) -> None:
+        if host not in self.hosts:
+            await self.layer.group_add(host_group(host), channel)
+            self.hosts.add(host)
+
+    async def _handle(self, message: dict, channel: str) -> None:
+        kind = message["type"]
+        if kind == SAMPLE_MESSAGE:
+            await self._hold(message)
+        elif kind in FORWARDED:
+            if kind == "hosts.new":
+                await self._follow(message["host"], channel)
+            await self.layer.group_send(self.group, message)
+
+    async def _hold(self, sample: dict) -> None:
+        if sample["epoch"] != self.epoch:
+            # The store started over: round numbers and seqs restarted with it.
+            self.epoch = sample["epoch"]
+            self.batch.reset()
+            self.index = []
+        tick = sample.get("tick")
+        if self.batch.starts_new_round(tick):
+            await self._send()
+        loop = asyncio.get_running_loop()
+        was_empty = not self.batch
+        self.index.append((sample["host"], sample["seq"]))
+        if self.batch.add(sample["host"], tick, sample["summary"], sample["ts"]):
+            await self._send()
+            return
+        now = loop.time()
+        if was_empty:
+            self._round_started = now
+        due = self._round_started + self.hold_s
+        if tick is None:
+            due = min(due, now + QUIET_S)
+        self._schedule(due)
+
+    def _schedule(self, due: float) -> None:
+        if self._timer is not None and due == self._due:
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+        self._due = due
+        loop = asyncio.get_running_loop()
+        self._timer = loop.call_at(due, lambda: loop.create_task(self._send_if_due()))
+
+    async def _send_if_due(self) -> None:
+        self._timer = None
+        if self.batch and asyncio.get_running_loop().time() >= self._due:
+            await self._send()
+
+    async def _send(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._due = math.inf
+        texts, oldest = self.batch.take()
+        index, self.index = self.index, []
+        samples = [[host, seq, text] for (host, seq), text in zip(index, texts, strict=True)]
+        await self.layer.group_send(
+            self.group,
+            {"type": ROUND_MESSAGE, "epoch": self.epoch, "oldest": oldest, "samples": samples},
+        )
+
+
+_mergers: dict[tuple[int, int], tuple[RoundMerger, asyncio.Task]] = {}
+
+
+async def ensure_merger(layer: Any, reader: SampleReader, hold_s: float) -> RoundMerger:
+    """This process's merger for ``layer`` on the running loop, started on first use and ready."""
+    loop = asyncio.get_running_loop()
+    key = (id(loop), id(layer))
+    found = _mergers.get(key)
+    if found is None or found[1].done():
+        for other in [k for k, (_, task) in _mergers.items() if task.done()]:
+            del _mergers[other]
+        merger = RoundMerger(layer, reader, hold_s)
+        found = _mergers[key] = (merger, loop.create_task(merger.run()))
+    merger, task = found
+    ready = asyncio.ensure_future(merger.ready.wait())
+    await asyncio.wait({ready, task}, return_when=asyncio.FIRST_COMPLETED)
+    if not merger.ready.is_set():
+        ready.cancel()
+        task.result()  # raises what stopped it (Redis unreachable, say)
+    return merger
