@@ -138,13 +138,25 @@ def redis_now(client: redis.Redis) -> float:
 
 # One async client per event loop and URL: a redis.asyncio pool is bound to the loop that made it.
 _async_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+READER_CONNECTIONS = 32  # per web process and event loop
+READER_WAIT_S = 30  # for a free connection; past it the screen gets "unavailable" (4503)
 
 
 def async_client(url: str) -> aioredis.Redis:
     """This event loop's shared async client for ``url``."""
     clients = _async_clients.setdefault(asyncio.get_running_loop(), {})
     if url not in clients:
-        clients[url] = aioredis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
+        # A bounded pool that makes callers wait for a connection: with an unbounded one, 2,000
+        # screens subscribing in the same second opened 2,000 connections at once, and the few
+        # whose connect or read passed its timeout on the busy loop were closed with 4503.
+        pool = aioredis.BlockingConnectionPool.from_url(
+            url,
+            max_connections=READER_CONNECTIONS,
+            timeout=READER_WAIT_S,
+            socket_timeout=5,
+            socket_connect_timeout=2,
+        )
+        clients[url] = aioredis.Redis(connection_pool=pool)
     return clients[url]
 
 
