@@ -158,12 +158,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def _subscribe(self, message: dict) -> None:
         subscription = p.parse_subscribe(message, settings.MONITOR_RECENT_SECONDS)
-        if subscription.hosts is None:
-            wanted = await self.reader.known_hosts()
-        else:
-            wanted = subscription.hosts
-        if len(self.hosts | set(wanted)) > p.MAX_HOSTS_PER_SUBSCRIBE:
-            raise p.ProtocolError("too_many_hosts", f"at most {p.MAX_HOSTS_PER_SUBSCRIBE} hosts")
+        # Groups first, then the host list: a host that appears in between is announced.
         if subscription.hosts is None and subscription.view == "summary":
             await self._follow_merged_rounds()
         else:
@@ -171,6 +166,12 @@ class LiveConsumer(AsyncWebsocketConsumer):
             if subscription.hosts is None and not self.follow_all:
                 await self.channel_layer.group_add(HOSTS_GROUP, self.channel_name)
                 self.follow_all = True
+        if subscription.hosts is None:
+            wanted = await self.reader.known_hosts()
+        else:
+            wanted = subscription.hosts
+        if len(self.hosts | set(wanted)) > p.MAX_HOSTS_PER_SUBSCRIBE:
+            raise p.ProtocolError("too_many_hosts", f"at most {p.MAX_HOSTS_PER_SUBSCRIBE} hosts")
         for host in wanted:
             if host not in self.hosts:
                 if not self.merged:
