@@ -5,7 +5,6 @@ never decoded or re-encoded per client. The ORM is touched only at connect (the 
 loads the user); the per-sample path is Redis and the socket alone.
 """
 
-import asyncio
 import json
 import math
 import time
@@ -21,7 +20,7 @@ from collectors.sample_store import SampleReader, StoreKeys, async_client
 from dashboards import protocol as p
 from dashboards.round_merger import ensure_merger, overview_group
 from dashboards.stream_stats import STATS, ensure_reporter
-from dashboards.tick_batch import TickBatch
+from dashboards.tick_batch import RoundSender
 
 REDIS_ERRORS = (redis.RedisError, OSError)
 # Handlers of these messages never touch the ORM. Channels' dispatch closes stale database
@@ -83,11 +82,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
             async_client(settings.REDIS_URL), StoreKeys(settings.MONITOR_REDIS_PREFIX)
         )
         self.hosts: set[str] = set()
-        self.batch = TickBatch()
-        self.flush_at = self.hold_until = 0.0
-        self.flush_task: asyncio.Task | None = None
-        self.hold_s = min(ROUND_HOLD_MAX_S, settings.MONITOR_INTERVAL / 2)
-        self.quiet_s = QUIET_S
+        hold_s = min(ROUND_HOLD_MAX_S, settings.MONITOR_INTERVAL / 2)
+        self.rounds = RoundSender(self._send_round, hold_s, QUIET_S)
         self.view = "full"
         self.follow_all = False
         self.merged = False  # an overview: whole rounds from this process's RoundMerger
@@ -107,8 +103,8 @@ class LiveConsumer(AsyncWebsocketConsumer):
         await self._send_hello(known)
 
     async def disconnect(self, code: int) -> None:
-        if getattr(self, "flush_task", None) is not None:
-            self.flush_task.cancel()
+        if getattr(self, "rounds", None) is not None:
+            self.rounds.cancel()
         if getattr(self, "counted", False):
             STATS.clients -= 1
             self.counted = False
@@ -208,7 +204,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
         """Every host's summary, a whole round per message (dashboards/round_merger.py)."""
         if self.merged:
             return
-        merger = await ensure_merger(self.channel_layer, self.reader, self.hold_s)
+        merger = await ensure_merger(
+            self.channel_layer, self.reader, self.rounds.hold_s, self.rounds.quiet_s
+        )
         await self.channel_layer.group_add(merger.group, self.channel_name)
         # The merger forwards samples, host events and new hosts: no per-host groups needed.
         for host in self.hosts:
@@ -239,7 +237,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             # The store started over (a new Redis): seqs restarted, so tell the client to reset.
             self.epoch = event["epoch"]
             self.last_seq.clear()
-            self.batch.reset()
+            self.rounds.reset()
             await self._send_hello(sorted(self.hosts))
         if seq <= self.last_seq.get(host, 0):
             return  # already sent in a backfill
@@ -249,49 +247,10 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=_samples_frame([text]))
             STATS.sent(1, event.get("ts"))
             return
-        await self._hold_for_round(host, event.get("tick"), text, event.get("ts") or time.time())
+        # Following several hosts: one frame per collection round, not one per host.
+        await self.rounds.add(host, event.get("tick"), text, event.get("ts") or time.time())
 
-    async def _hold_for_round(self, host: str, tick: int | None, text: str, read_at: float) -> None:
-        """Following several hosts: one frame per collection round, not one per host."""
-        if self.batch.starts_new_round(tick):
-            await self._send_batch()
-        now = asyncio.get_running_loop().time()
-        was_empty, was_open = not self.batch, self.batch.open_tick is not None
-        if self.batch.add(host, tick, text, read_at):
-            await self._send_batch()
-            return
-        if self.batch.is_straggler(tick):
-            # Late for a round already sent: it rides with the next round, or leaves alone after
-            # an interval if no round follows.
-            due = now + settings.MONITOR_INTERVAL if was_empty else self.hold_until
-        elif not was_open:  # this sample opens a round (perhaps behind stragglers)
-            due = now + self.hold_s if was_empty else min(self.hold_until, now + self.hold_s)
-        else:
-            due = self.hold_until
-        self.hold_until = due
-        if tick is None:
-            due = min(due, now + self.quiet_s)  # no round number: send once samples stop coming
-        self._send_batch_at(due)
-
-    def _send_batch_at(self, due: float) -> None:
-        moved_earlier = due < self.flush_at
-        self.flush_at = due
-        if self.flush_task is not None and moved_earlier:
-            self.flush_task.cancel()  # asleep: it clears flush_task before it sends
-            self.flush_task = None
-        if self.flush_task is None:
-            self.flush_task = asyncio.create_task(self._send_batch_when_due())
-
-    async def _send_batch_when_due(self) -> None:
-        loop = asyncio.get_running_loop()
-        while self.batch and (delay := self.flush_at - loop.time()) > 0:  # noqa: ASYNC110
-            await asyncio.sleep(delay)
-        self.flush_task = None
-        if self.batch:
-            await self._send_batch()
-
-    async def _send_batch(self) -> None:
-        texts, oldest = self.batch.take()
+    async def _send_round(self, texts: list[str], oldest: float) -> None:
         await self.send(text_data=_samples_frame(texts))
         STATS.sent(len(texts), oldest)
 

@@ -11,20 +11,18 @@ events and new-host announcements to that group too, so screens there need no ho
 
 import asyncio
 import logging
-import math
 import os
 import socket
 from typing import Any
 
 from collectors.publish import HOSTS_GROUP, SAMPLE_MESSAGE, host_group
 from collectors.sample_store import SampleReader
-from dashboards.tick_batch import TickBatch
+from dashboards.tick_batch import RoundSender
 
 log = logging.getLogger(__name__)
 
 ROUND_MESSAGE = "overview.round"  # LiveConsumer.overview_round
 FORWARDED = frozenset({"host.event", "hosts.new"})
-QUIET_S = 0.015  # samples without a round number: the round ends when none came for this long
 
 
 def overview_group() -> str:
@@ -35,19 +33,15 @@ def overview_group() -> str:
 class RoundMerger:
     """Gathers one round of every host's summary and sends it to the overview group at once."""
 
-    def __init__(self, layer: Any, reader: SampleReader, hold_s: float) -> None:
+    def __init__(self, layer: Any, reader: SampleReader, hold_s: float, quiet_s: float) -> None:
         self.layer = layer
         self.reader = reader
         self.hold_s = hold_s
         self.group = overview_group()
-        self.batch = TickBatch()
-        self.index: list[tuple[str, int]] = []  # (host, seq) of each held summary, in order
+        self.rounds = RoundSender(self._send, hold_s, quiet_s)
         self.epoch: str | None = None
         self.hosts: set[str] = set()
         self.ready = asyncio.Event()  # joined every group: screens may rely on it
-        self._timer: asyncio.TimerHandle | None = None
-        self._due = math.inf
-        self._round_started = 0.0
 
     async def run(self) -> None:
         channel = await self.layer.new_channel("overview-merger.")
@@ -80,47 +74,11 @@ class RoundMerger:
         if sample["epoch"] != self.epoch:
             # The store started over: round numbers and seqs restarted with it.
             self.epoch = sample["epoch"]
-            self.batch.reset()
-            self.index = []
-        tick = sample.get("tick")
-        if self.batch.starts_new_round(tick):
-            await self._send()
-        loop = asyncio.get_running_loop()
-        was_empty = not self.batch
-        self.index.append((sample["host"], sample["seq"]))
-        if self.batch.add(sample["host"], tick, sample["summary"], sample["ts"]):
-            await self._send()
-            return
-        now = loop.time()
-        if was_empty:
-            self._round_started = now
-        due = self._round_started + self.hold_s
-        if tick is None:
-            due = min(due, now + QUIET_S)
-        self._schedule(due)
+            self.rounds.reset()
+        item = [sample["host"], sample["seq"], sample["summary"]]
+        await self.rounds.add(sample["host"], sample.get("tick"), item, sample["ts"])
 
-    def _schedule(self, due: float) -> None:
-        if self._timer is not None and due == self._due:
-            return
-        if self._timer is not None:
-            self._timer.cancel()
-        self._due = due
-        loop = asyncio.get_running_loop()
-        self._timer = loop.call_at(due, lambda: loop.create_task(self._send_if_due()))
-
-    async def _send_if_due(self) -> None:
-        self._timer = None
-        if self.batch and asyncio.get_running_loop().time() >= self._due:
-            await self._send()
-
-    async def _send(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        self._due = math.inf
-        texts, oldest = self.batch.take()
-        index, self.index = self.index, []
-        samples = [[host, seq, text] for (host, seq), text in zip(index, texts, strict=True)]
+    async def _send(self, samples: list[list], oldest: float) -> None:
         await self.layer.group_send(
             self.group,
             {"type": ROUND_MESSAGE, "epoch": self.epoch, "oldest": oldest, "samples": samples},
@@ -130,7 +88,9 @@ class RoundMerger:
 _mergers: dict[tuple[int, int], tuple[RoundMerger, asyncio.Task]] = {}
 
 
-async def ensure_merger(layer: Any, reader: SampleReader, hold_s: float) -> RoundMerger:
+async def ensure_merger(
+    layer: Any, reader: SampleReader, hold_s: float, quiet_s: float
+) -> RoundMerger:
     """This process's merger for ``layer`` on the running loop, started on first use and ready."""
     loop = asyncio.get_running_loop()
     key = (id(loop), id(layer))
@@ -138,7 +98,7 @@ async def ensure_merger(layer: Any, reader: SampleReader, hold_s: float) -> Roun
     if found is None or found[1].done():
         for other in [k for k, (_, task) in _mergers.items() if task.done()]:
             del _mergers[other]
-        merger = RoundMerger(layer, reader, hold_s)
+        merger = RoundMerger(layer, reader, hold_s, quiet_s)
         found = _mergers[key] = (merger, loop.create_task(merger.run()))
     merger, task = found
     ready = asyncio.ensure_future(merger.ready.wait())
