@@ -47,31 +47,26 @@ def env_float(
     env: Mapping[str, str] | None = None,
 ) -> float:
     """A number within [minimum, maximum]."""
-    value = _raw(name, env)
-    if value is None:
-        return default
-    try:
-        number = float(value)
-    except ValueError:
-        raise SettingError(f"{name}={value!r} is not a number") from None
-    if not minimum <= number <= maximum:
-        raise SettingError(f"{name}={value!r} is out of range ({minimum:g} to {maximum:g})")
-    return number
+    return _number(name, default, minimum, maximum, env, float, "a number")
 
 
 def env_int(
     name: str, default: int, minimum: int, maximum: int, env: Mapping[str, str] | None = None
 ) -> int:
     """A whole number within [minimum, maximum]."""
+    return _number(name, default, minimum, maximum, env, int, "a whole number")
+
+
+def _number(name, default, minimum, maximum, env, parse, kind):
     value = _raw(name, env)
     if value is None:
         return default
     try:
-        number = int(value)
+        number = parse(value)
     except ValueError:
-        raise SettingError(f"{name}={value!r} is not a whole number") from None
+        raise SettingError(f"{name}={value!r} is not {kind}") from None
     if not minimum <= number <= maximum:
-        raise SettingError(f"{name}={value!r} is out of range ({minimum} to {maximum})")
+        raise SettingError(f"{name}={value!r} is out of range ({minimum:g} to {maximum:g})")
     return number
 
 
