@@ -5,6 +5,8 @@ never decoded or re-encoded per client. The ORM is touched only at connect (the 
 loads the user); the per-sample path is Redis and the socket alone.
 """
 
+import contextlib
+import functools
 import json
 import math
 import time
@@ -12,12 +14,15 @@ from collections.abc import Iterator
 
 import redis
 from channels.consumer import get_handler_name
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.conf import settings
 
 from collectors.publish import HOSTS_GROUP, host_group
 from collectors.sample_store import SampleReader, StoreKeys, async_client
 from dashboards import protocol as p
+from dashboards.dispatch_loop import dispatch_in_order
 from dashboards.round_merger import ensure_merger, overview_group
 from dashboards.stream_stats import STATS, ensure_reporter
 from dashboards.tick_batch import RoundSender
@@ -66,6 +71,16 @@ class LiveConsumer(AsyncWebsocketConsumer):
     """One browser screen (or any client) following the samples of some or all hosts."""
 
     backfill_frame_bytes = p.BACKFILL_FRAME_BYTES
+
+    async def __call__(self, scope, receive, send) -> None:
+        """Channels' AsyncConsumer.__call__, with dispatch_in_order for its receive loop."""
+        self.scope = scope
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        self.channel_name = await self.channel_layer.new_channel()
+        self.channel_receive = functools.partial(self.channel_layer.receive, self.channel_name)
+        self.base_send = send
+        with contextlib.suppress(StopConsumer):
+            await dispatch_in_order([receive, self.channel_receive], self.dispatch)
 
     async def dispatch(self, message: dict) -> None:
         if message["type"] in ORM_FREE_MESSAGES:
