@@ -57,8 +57,10 @@ EMBEDDED_REDIS_LISTEN = (
 EMBEDDED_REDIS_PASSWORD = ""
 if EMBEDDED_REDIS and EMBEDDED_REDIS_LISTEN:
     _password_file = DATA_DIR / "redis_password"
-    if not _password_file.exists():
-        _password_file.write_text(secrets.token_urlsafe(24))
+    # Hex: redis-server reads a password that starts with "--" (1 in 4,096 url-safe tokens) as
+    # its next option and refuses to start; such a file, which never worked, is replaced.
+    if not _password_file.exists() or _password_file.read_text().startswith("-"):
+        _password_file.write_text(secrets.token_hex(24))
         _password_file.chmod(0o600)
     EMBEDDED_REDIS_PASSWORD = _password_file.read_text().strip()
     _listen_host, _listen_port = EMBEDDED_REDIS_LISTEN

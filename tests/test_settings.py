@@ -1,6 +1,7 @@
 """Bad settings stop startup with one clear line; good ones are read as typed values."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -67,3 +68,15 @@ def test_readers_parse_typed_values():
 def test_an_unusable_machine_name_asks_for_monitor_host():
     with pytest.raises(SettingError, match="set MONITOR_HOST"):
         env_host_name("MONITOR_HOST", lambda: "my laptop", {})
+
+
+def test_the_embedded_redis_password_never_starts_with_a_dash(tmp_path):
+    """redis-server takes a "--..." password for its next option and refuses to start."""
+    password_file = tmp_path / "redis_password"
+    password_file.write_text("--6VV4jY_Yk_1EagVZ8FZdG4fkJrG5Qf")  # one that stopped `make run`
+    done = manage_check(tmp_path, MONITOR_REDIS_LISTEN="127.0.0.1:6390")
+    assert done.returncode == 0, done.stderr
+    replaced = password_file.read_text()
+    assert re.fullmatch(r"[0-9a-f]{48}", replaced)
+    manage_check(tmp_path, MONITOR_REDIS_LISTEN="127.0.0.1:6390")
+    assert password_file.read_text() == replaced  # kept once it is good
