@@ -251,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     started, clock = datetime.now().astimezone(), time.monotonic()
     workdir = Path(tempfile.mkdtemp(prefix="bench-"))
     try:
-        results = run_matrix(args, workdir) if args.clients and args.hosts else []
+        results = run_matrix(args, workdir)
         browser = None
         if args.browser_seconds:
             from bench.overview_browser import measure as measure_browser

@@ -15,14 +15,14 @@ import os
 import socket
 from typing import Any
 
-from collectors.publish import HOSTS_GROUP, SAMPLE_MESSAGE, host_group
+from collectors.publish import HOSTS_GROUP, NEW_HOST_MESSAGE, SAMPLE_MESSAGE, host_group
 from collectors.sample_store import SampleReader
 from dashboards.tick_batch import RoundSender
 
 log = logging.getLogger(__name__)
 
 ROUND_MESSAGE = "overview.round"  # LiveConsumer.overview_round
-FORWARDED = frozenset({"host.event", "hosts.new"})
+FORWARDED = frozenset({"host.event", NEW_HOST_MESSAGE})  # to LiveConsumer.host_event, .hosts_new
 
 
 def overview_group() -> str:
@@ -36,7 +36,6 @@ class RoundMerger:
     def __init__(self, layer: Any, reader: SampleReader, hold_s: float, quiet_s: float) -> None:
         self.layer = layer
         self.reader = reader
-        self.hold_s = hold_s
         self.group = overview_group()
         self.rounds = RoundSender(self._send, hold_s, quiet_s)
         self.epoch: str | None = None
@@ -66,7 +65,7 @@ class RoundMerger:
         if kind == SAMPLE_MESSAGE:
             await self._hold(message)
         elif kind in FORWARDED:
-            if kind == "hosts.new":
+            if kind == NEW_HOST_MESSAGE:
                 await self._follow(message["host"], channel)
             await self.layer.group_send(self.group, message)
 

@@ -14,13 +14,16 @@ class Stop(Exception):
 async def test_messages_of_both_sources_are_handled_one_at_a_time_in_order():
     client, layer = asyncio.Queue(), asyncio.Queue()
     handled, running = [], []
+    first_six = asyncio.Event()
 
     async def dispatch(message):
         running.append(message)
         assert len(running) == 1  # never two handlers at once
-        await asyncio.sleep(0)  # a handler that awaits lets the sources run meanwhile
+        await asyncio.sleep(0)  # a yield, not a wait: the sources run while a handler is suspended
         handled.append(message)
         running.pop()
+        if len(handled) == 6:
+            first_six.set()
         if message == "stop":
             raise Stop
 
@@ -28,7 +31,7 @@ async def test_messages_of_both_sources_are_handled_one_at_a_time_in_order():
         layer.put_nowait(f"sample-{n}")
     client.put_nowait("subscribe")
     loop = asyncio.create_task(dispatch_in_order([client.get, layer.get], dispatch))
-    await asyncio.sleep(0.05)
+    await asyncio.wait_for(first_six.wait(), 5)
     client.put_nowait("stop")
     with pytest.raises(Stop):
         await loop
