@@ -4,6 +4,9 @@ ENV PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
 COPY setup.cfg pyproject.toml README.md ./
 COPY monitor monitor
+COPY core core
+COPY runner runner
+COPY agent agent
 COPY collectors collectors
 COPY dashboards dashboards
 COPY frontend frontend

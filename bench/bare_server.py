@@ -24,7 +24,7 @@ import redis.asyncio as aioredis
 from websockets.asyncio.server import ServerConnection, broadcast, serve
 from websockets.exceptions import ConnectionClosed
 
-SAMPLE_MESSAGE = "metrics.sample"  # collectors.publish.SAMPLE_MESSAGE; no product import here
+SAMPLE_MESSAGE = "metrics.sample"  # core.layer.SAMPLE; no product import here
 _SAMPLES_HEAD = '{"type":"samples","samples":['
 VIEWS = ("full", "summary")
 MAX_MESSAGE_BYTES = 4 * 1024 * 1024  # as Daphne is run (monitor/processes.py)

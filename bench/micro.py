@@ -16,8 +16,8 @@ import timeit
 import orjson  # the bench extra
 from channels_redis.pubsub import RedisPubSubChannelLayer
 
-from collectors.publish import encode_sample, encode_summary
-from collectors.simulator import SimulatedHost
+from agent.publish import encode_sample, encode_summary
+from agent.simulator import SimulatedHost
 
 
 def best_us(call, number: int) -> float:

@@ -20,7 +20,7 @@ import redis
 from bench.loadclient import HOST_PAGE, OVERVIEW, LoadClient, percentile, plan_screens
 from bench.measure import cpu_seconds, machine_busy_seconds, own_cpu_seconds, rss_bytes
 from bench.servers import Server, start_server, stop_process
-from collectors.sample_store import StoreKeys
+from core.redis_keys import RedisKeys
 from tests.live.clients import login
 from tests.live.stack import PASSWORD, USERNAME, Stack
 from tests.services import free_port
@@ -65,7 +65,7 @@ async def measure(
 ) -> dict:
     """Connect, read idle RSS, subscribe, warm up, measure one window; the figures of that run."""
     pid = server.process.pid
-    seq_key = StoreKeys(ctx.prefix).seq(names[0])
+    seq_key = RedisKeys(ctx.prefix).seq(names[0])
     await asyncio.sleep(0.5)
     rss_base = rss_bytes(pid)
     plan = plan_screens(clients, names, ctx.overview_share)
@@ -103,7 +103,7 @@ async def measure(
 def ticks_between(ctx: Context, host: str, before: dict, after: dict) -> int:
     """Publisher ticks whose read time ``ts`` falls in the window: exact, where a seq difference
     is off by one at either edge (a tick read just before the window but counted in it)."""
-    key = StoreKeys(ctx.prefix).recent(host, "summary")
+    key = RedisKeys(ctx.prefix).recent(host, "summary")
     stored = ctx.store.zrangebyscore(key, before["seq"] - 2, "+inf")
     return sum(1 for text in stored if before["wall"] <= json.loads(text)["ts"] < after["wall"])
 

@@ -31,14 +31,14 @@ from pathlib import Path
 
 import redis
 
+from agent.simulator import simulated_names
 from bench import report
 from bench.loadclient import JSON_LIBRARY, raise_fd_limit
 from bench.measure import machine_description
 from bench.one_run import Context, py_spy_path, run_one
 from bench.servers import SERVERS, stop_process
-from collectors.sample_store import StoreKeys
-from collectors.simulator import simulated_names
-from monitor.embedded_redis import start_embedded_redis
+from core.redis_keys import RedisKeys
+from runner.embedded_redis import start_embedded_redis
 from tests.live.stack import ROOT, Stack
 
 RESULTS_DIR = ROOT / "bench" / "results"
@@ -153,7 +153,7 @@ def start_publisher(ctx: Context, hosts: int, prefix: str) -> tuple[subprocess.P
         role, "simulate_hosts", str(hosts), "--prefix", "sim", MONITOR_REDIS_PREFIX=prefix
     )
     ctx.stack.processes.pop(role)
-    keys = StoreKeys(prefix)
+    keys = RedisKeys(prefix)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:

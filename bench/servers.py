@@ -17,7 +17,7 @@ import sys
 import time
 from dataclasses import dataclass
 
-from monitor.processes import web_argv
+from runner.processes import web_argv
 from tests.live.stack import ROOT, Stack
 
 SERVERS = ("product", "product2", "uvicorn", "textbook", "bare")

@@ -24,8 +24,10 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.urls import path  # noqa: E402
 
-from collectors.publish import host_group  # noqa: E402
-from collectors.sample_store import SampleReader, StoreKeys, async_client  # noqa: E402
+from core.layer import host_group  # noqa: E402
+from core.redis_clients import async_redis_client as async_client  # noqa: E402
+from core.redis_keys import RedisKeys  # noqa: E402
+from dashboards.stream.reader import SampleReader  # noqa: E402
 
 
 class TextbookConsumer(AsyncJsonWebsocketConsumer):
@@ -47,7 +49,7 @@ class TextbookConsumer(AsyncJsonWebsocketConsumer):
         if hosts == "*":
             # The list of hosts lives in Redis; a textbook app would read it the same way.
             reader = SampleReader(
-                async_client(settings.REDIS_URL), StoreKeys(settings.MONITOR_REDIS_PREFIX)
+                async_client(settings.REDIS_URL), RedisKeys(settings.MONITOR_REDIS_PREFIX)
             )
             hosts = await reader.known_hosts()
         self.view = content.get("view", "full")

@@ -10,8 +10,8 @@ import argparse
 
 import uvicorn
 
-from monitor.processes import WEBSOCKET_MAX_MESSAGE_BYTES
-from monitor.web_server import settle_garbage_collector
+from dashboards.stream.web_server import settle_garbage_collector
+from runner.processes import WEBSOCKET_MAX_MESSAGE_BYTES
 
 
 def main() -> None:
@@ -19,7 +19,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--ws", default="websockets", help="uvicorn's WebSocket implementation")
     args = parser.parse_args()
-    settle_garbage_collector()
+    settle_garbage_collector("monitor.asgi:application")
     uvicorn.run(
         "monitor.asgi:application",
         host="127.0.0.1",

@@ -7,8 +7,8 @@
 - ``container``: the agent runs in a container without the host's /proc; CPU, memory and swap
   are the container's own, against its cgroup limits (collectors/cgroup.py).
 
-Two variables decide, read from the environment when the agent starts (monitor/settings.py is
-not involved, so the collectors stay free of Django):
+Two variables decide, read from the environment when the agent starts (the project's settings
+are not involved: samplers depend on nothing of the project):
 
 - ``MONITOR_HOST_PROC``: path of the host's /proc inside the container, e.g. ``/host/proc``.
 - ``MONITOR_CONTAINER``: ``true`` or ``false`` forces container or host mode; unset, the agent
@@ -24,8 +24,6 @@ from pathlib import Path
 
 import psutil
 
-from monitor.env import SettingError, env_bool, env_str
-
 HOST = "host"
 HOST_PROC = "host-proc"
 CONTAINER = "container"
@@ -34,24 +32,31 @@ MODES = (HOST, HOST_PROC, CONTAINER)
 HOST_PROC_VARIABLE = "MONITOR_HOST_PROC"
 CONTAINER_VARIABLE = "MONITOR_CONTAINER"
 
+_YES = {"1", "true", "yes", "on"}
+_NO = {"0", "false", "no", "off"}
+
 # Files container runtimes create: Docker's and Podman's.
 _RUNTIME_MARKERS = (".dockerenv", "run/.containerenv")
 # Where systemd puts PID 1 on a host: not a sign of a container.
 _HOST_INIT_CGROUPS = ("/", "/init.scope")
 
 
+class SamplingModeError(ValueError):
+    """The two variables ask for a mode this machine cannot give; the message names them."""
+
+
 def sampling_mode(environ: Mapping[str, str], root: str | os.PathLike[str] = "/") -> str:
     """Return "host", "host-proc" or "container" for this environment; `root` is where the
     container markers and /proc/1/cgroup are looked up (the real / unless testing).
 
-    Raises SettingError naming the variable when MONITOR_HOST_PROC is not a mounted /proc, when
+    Raises SamplingModeError naming the variable when MONITOR_HOST_PROC is not a mounted /proc, when
     MONITOR_CONTAINER is not a yes/no value, or when the two ask for opposite things.
     """
-    host_proc = env_str(HOST_PROC_VARIABLE, "", environ)
+    host_proc = environ.get(HOST_PROC_VARIABLE, "").strip()
     forced = _forced_container(environ)
     if host_proc:
         if forced:
-            raise SettingError(
+            raise SamplingModeError(
                 f"{HOST_PROC_VARIABLE} (report the host) and {CONTAINER_VARIABLE}=true (report "
                 "the container) contradict each other; unset one of them"
             )
@@ -68,7 +73,7 @@ def select_mode(environ: Mapping[str, str] | None = None) -> str:
     environ = os.environ if environ is None else environ
     mode = sampling_mode(environ)
     if mode == HOST_PROC:
-        psutil.PROCFS_PATH = env_str(HOST_PROC_VARIABLE, "", environ)
+        psutil.PROCFS_PATH = environ[HOST_PROC_VARIABLE].strip()
     return mode
 
 
@@ -92,20 +97,27 @@ def in_container(root: str | os.PathLike[str] = "/") -> bool:
 
 
 def _forced_container(environ: Mapping[str, str]) -> bool | None:
-    if not env_str(CONTAINER_VARIABLE, "", environ):
+    value = environ.get(CONTAINER_VARIABLE, "").strip()
+    if not value:
         return None
-    return env_bool(CONTAINER_VARIABLE, False, environ)
+    if value.lower() in _YES:
+        return True
+    if value.lower() in _NO:
+        return False
+    raise SamplingModeError(
+        f"{CONTAINER_VARIABLE}={value!r} is not a yes/no value (use true or false)"
+    )
 
 
 def _check_proc(value: str) -> None:
     path = Path(value)
     if not path.is_dir():
-        raise SettingError(
+        raise SamplingModeError(
             f"{HOST_PROC_VARIABLE}={value!r} does not exist in this container; mount the host's "
             f"/proc there (-v /proc:{value}:ro) or unset {HOST_PROC_VARIABLE}"
         )
     if not (path / "stat").is_file():
-        raise SettingError(
+        raise SamplingModeError(
             f"{HOST_PROC_VARIABLE}={value!r} is not a /proc (it has no 'stat'); mount the host's "
             f"/proc there (-v /proc:{value}:ro) or unset {HOST_PROC_VARIABLE}"
         )

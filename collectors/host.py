@@ -109,8 +109,8 @@ class HostSampler:
     against what the previous call saw.
 
     With no samplers given, the mode is chosen from the environment (select_mode: this reads
-    MONITOR_HOST_PROC and MONITOR_CONTAINER, and may raise SettingError) unless `mode` is given,
-    and the mode's default samplers are built. `mode` ("host", "host-proc" or "container") is
+    MONITOR_HOST_PROC and MONITOR_CONTAINER, and may raise SamplingModeError) unless `mode` is
+    given, and the mode's default samplers are built. `mode` ("host", "host-proc" or "container") is
     kept as the attribute of the same name, for the agent to report; with explicit samplers it
     is only that label, "host" unless given.
 

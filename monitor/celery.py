@@ -8,7 +8,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitor.settings")
 
 app = Celery("monitor")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["collectors", "dashboards"])
+app.autodiscover_tasks(["agent", "dashboards.fleet"])
 
 
 @app.on_after_finalize.connect
@@ -16,6 +16,6 @@ def schedule_fleet(sender: Celery, **kwargs: object) -> None:
     """Beat fires the central dispatch (a `collect` per host) and evaluation every interval."""
     from django.conf import settings
 
-    from dashboards.tasks import central_schedule
+    from dashboards.fleet.tasks import central_schedule
 
     sender.conf.beat_schedule = central_schedule(settings.MONITOR_INTERVAL)

@@ -1,6 +1,6 @@
 """Django settings, read from the environment (see docs/configuration.md and .env.example).
 
-Bad values stop startup with one line naming the variable (``monitor.env.SettingError``).
+Bad values stop startup with one line naming the variable (``core.env.SettingError``).
 With nothing set, the product runs on its embedded default: SQLite and a private Redis, both in
 ``MONITOR_DATA_DIR``.
 """
@@ -12,18 +12,18 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 
-from monitor.env import (
+from core.env import (
     SettingError,
     env_bind,
     env_bool,
     env_float,
-    env_host_name,
     env_int,
-    env_labels,
     env_list,
     env_redis_prefix,
     env_str,
 )
+from core.hosts import env_host_name, env_labels
+from core.redis_keys import RedisKeys
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -145,7 +145,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "channels",
-    "dashboards",
+    "runner",
+    "dashboards.fleet",
 ]
 
 MIDDLEWARE = [
@@ -210,13 +211,15 @@ STATICFILES_DIRS = [
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "prefix": f"{MONITOR_REDIS_PREFIX}.layer"},
+        "CONFIG": {"hosts": [REDIS_URL], "prefix": RedisKeys(MONITOR_REDIS_PREFIX).layer_prefix},
     }
 }
 
 # --- Celery (agents and beat) -------------------------------------------------------------------
 CELERY_BROKER_URL = _celery_broker_url(REDIS_URL)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": f"{MONITOR_REDIS_PREFIX}.celery."}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "global_keyprefix": RedisKeys(MONITOR_REDIS_PREFIX).broker_prefix
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None

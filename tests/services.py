@@ -8,7 +8,7 @@ from pathlib import Path
 
 import redis
 
-from monitor.embedded_redis import start_embedded_redis
+from runner.embedded_redis import start_embedded_redis
 
 
 def free_port() -> int:

@@ -53,7 +53,8 @@ def test_every_variable_compose_sets_is_documented_and_read_by_the_settings():
 
 def test_every_documented_variable_is_in_env_example_and_read_somewhere():
     example = (ROOT / ".env.example").read_text()
-    sources = "".join(path.read_text() for path in (ROOT / "monitor").glob("*.py"))
+    packages = ("monitor", "core", "runner", "agent", "collectors", "dashboards")
+    sources = "".join(path.read_text() for name in packages for path in (ROOT / name).rglob("*.py"))
     for variable in documented_variables():
         assert re.search(rf"^{variable}=", example, flags=re.MULTILINE), variable
         assert f'"{variable}"' in sources, f"nothing reads {variable}"

@@ -7,12 +7,11 @@ import psutil
 import pytest
 
 from collectors.cgroup import CgroupSampler
-from collectors.container import in_container, sampling_mode, select_mode
+from collectors.container import SamplingModeError, in_container, sampling_mode, select_mode
 from collectors.cpu import CpuSampler
 from collectors.host import HostSampler, default_samplers
 from collectors.load import LoadSampler
 from collectors.memory import MemorySampler
-from monitor.env import SettingError
 from tests.collectors.fixtures.recorded import load, scputimes
 from tests.collectors.test_cgroup import HOST_MEMORY, HOST_SWAP, advance, copy_of
 
@@ -98,7 +97,7 @@ def test_monitor_container_forces_the_mode_and_blank_means_detect(tmp_path, valu
 
 
 def test_monitor_container_with_a_value_that_is_not_yes_or_no_is_refused(tmp_path):
-    with pytest.raises(SettingError, match="MONITOR_CONTAINER='maybe'"):
+    with pytest.raises(SamplingModeError, match="MONITOR_CONTAINER='maybe'"):
         sampling_mode({"MONITOR_CONTAINER": "maybe"}, tmp_path)
 
 
@@ -121,19 +120,19 @@ def test_monitor_host_proc_pointing_at_a_missing_directory_is_refused_naming_the
 ):
     missing = str(tmp_path / "host" / "proc")
 
-    with pytest.raises(SettingError, match=r"MONITOR_HOST_PROC='.*/host/proc' does not exist"):
+    with pytest.raises(SamplingModeError, match=r"MONITOR_HOST_PROC='.*/host/proc' does not exist"):
         sampling_mode({"MONITOR_HOST_PROC": missing}, tmp_path)
 
 
 def test_monitor_host_proc_pointing_at_a_directory_without_stat_is_refused(tmp_path):
-    with pytest.raises(SettingError, match=r"MONITOR_HOST_PROC=.* is not a /proc"):
+    with pytest.raises(SamplingModeError, match=r"MONITOR_HOST_PROC=.* is not a /proc"):
         sampling_mode({"MONITOR_HOST_PROC": str(tmp_path)}, tmp_path)
 
 
 def test_monitor_host_proc_with_monitor_container_true_is_a_contradiction(tmp_path):
     proc = host_proc(tmp_path)
 
-    with pytest.raises(SettingError, match=r"MONITOR_HOST_PROC .* MONITOR_CONTAINER=true"):
+    with pytest.raises(SamplingModeError, match=r"MONITOR_HOST_PROC .* MONITOR_CONTAINER=true"):
         sampling_mode({"MONITOR_HOST_PROC": proc, "MONITOR_CONTAINER": "true"}, tmp_path)
 
 
@@ -187,7 +186,7 @@ def test_a_default_host_sampler_in_host_proc_mode_reads_the_hosts_proc(tmp_path,
 def test_a_bad_monitor_host_proc_stops_the_default_host_sampler(tmp_path, monkeypatch):
     monkeypatch.setenv("MONITOR_HOST_PROC", str(tmp_path / "missing"))
 
-    with pytest.raises(SettingError, match="MONITOR_HOST_PROC"):
+    with pytest.raises(SamplingModeError, match="MONITOR_HOST_PROC"):
         HostSampler()
 
 

@@ -9,18 +9,18 @@ from pathlib import Path
 import pytest
 import redis
 
-from collectors.sample_store import StoreKeys
+from core.redis_keys import RedisKeys
 from tests.live.clients import login, next_message, open_socket
 from tests.live.stack import PASSWORD, USERNAME, Stack
 
 pytestmark = pytest.mark.live
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 PRINT_LABELS = (
-    "import json; from dashboards.models import Host; "
+    "import json; from dashboards.fleet.models import Host; "
     "print(json.dumps({h.name: h.labels for h in Host.objects.all()}))"
 )
 SET_ENABLED = (
-    "from dashboards.models import Host; "
+    "from dashboards.fleet.models import Host; "
     "Host.objects.filter(name='{host}').update(enabled={enabled})"
 )
 
@@ -236,5 +236,5 @@ async def test_simulated_hosts_register_and_stream_through_the_same_path(fleet, 
     assert labels["sim-001"] == {"env": "sim"}
     # They publish on their own clock: beat's dispatcher sends them nothing.
     client = redis.Redis.from_url(test_redis.url)
-    keys = StoreKeys(fleet.env["MONITOR_REDIS_PREFIX"])
+    keys = RedisKeys(fleet.env["MONITOR_REDIS_PREFIX"])
     assert {name.decode() for name in client.smembers(keys.dispatch)} == {"alpha", "beta"}

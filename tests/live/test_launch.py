@@ -21,7 +21,7 @@ async def test_launch_serves_samples_every_second_and_ctrl_c_stops_every_child(t
         stack.wait_healthy(timeout=90)
         children = psutil.Process(launcher.pid).children(recursive=True)
         names = " ".join(" ".join(child.cmdline()) for child in children)
-        assert "redis-server" in names and "monitor.web_server" in names
+        assert "redis-server" in names and "runner.web" in names
         assert "worker" in names and "beat" in names and "evaluator@" in names
 
         ws = await open_socket(

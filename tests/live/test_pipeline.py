@@ -13,9 +13,10 @@ import pytest
 import redis
 import websockets
 
+from agent.publish import encode_sample, encode_summary
+from agent.sample_writer import SampleWriter
 from collectors.host import Reading
-from collectors.publish import encode_sample, encode_summary
-from collectors.sample_store import SampleWriter, StoreKeys
+from core.redis_keys import RedisKeys
 from tests.live.clients import live_samples, login, next_message, open_socket
 from tests.live.stack import PASSWORD, USERNAME, Stack, http_status, running_stack, wait_until
 
@@ -131,7 +132,7 @@ async def test_a_killed_agent_stops_the_samples_and_a_restarted_one_resumes_with
 async def test_a_full_window_of_big_samples_backfills_through_daphne(stack, cookie, test_redis):
     """Ten minutes of samples from a host with many interfaces, as a new screen asks for them."""
     client = redis.Redis.from_url(test_redis.url)
-    keys = StoreKeys(stack.env["MONITOR_REDIS_PREFIX"])
+    keys = RedisKeys(stack.env["MONITOR_REDIS_PREFIX"])
     writer = SampleWriter(client, keys, "wide-host", keep=600)
     metrics = {f"net.veth{n:04d}.rx_bytes_per_s": 1234.5 for n in range(200)}
     for _ in range(600):
@@ -164,7 +165,7 @@ def store_big_samples(
     stack: Stack, redis_url: str, host: str, count: int, keys_per_sample: int
 ) -> None:
     client = redis.Redis.from_url(redis_url)
-    writer = SampleWriter(client, StoreKeys(stack.env["MONITOR_REDIS_PREFIX"]), host, keep=count)
+    writer = SampleWriter(client, RedisKeys(stack.env["MONITOR_REDIS_PREFIX"]), host, keep=count)
     metrics = {f"net.veth{n:05d}.rx_bytes_per_s": 1234.5 for n in range(keys_per_sample)}
     for _ in range(count):
         stamp = writer.next_stamp()

@@ -1,0 +1,238 @@
+"""The live stream at /ws/live/: subscribe, backfill from the recent store, then live samples.
+
+This module is the glue: it takes client and channel-layer messages, asks Subscriptions what
+they change (subscriptions.py), joins and leaves groups, reads the store (reader.py) and sends
+frames (frames.py). The ORM is touched only at connect (the auth middleware loads the user); the
+per-sample path is Redis and the socket alone.
+"""
+
+import json
+import math
+import time
+
+from django.conf import settings
+
+from core import layer
+from core.redis_clients import REDIS_ERRORS, async_redis_client
+from core.redis_keys import redis_keys
+from dashboards.stream import frames
+from dashboards.stream import protocol as p
+from dashboards.stream.merger import ensure_merger
+from dashboards.stream.reader import SampleReader
+from dashboards.stream.receive_loop import OrderedWebsocketConsumer
+from dashboards.stream.rounds import RoundSender
+from dashboards.stream.stats import STATS, ensure_reporter
+from dashboards.stream.subscriptions import GroupChanges, Subscriptions
+
+# A socket following several hosts sends a round of samples as one frame (rounds.py): once the
+# round is complete, else at most half an interval (ROUND_HOLD_MAX_S at most) after its first
+# sample; a round normally completes long before, so the hold only delays the round in which a
+# host stops. Samples without a round number (an older agent) leave once none came for QUIET_S.
+ROUND_HOLD_MAX_S = 2.0
+QUIET_S = 0.015
+# A host that appears while a socket follows every host: what its backfill covers.
+NEW_HOST_BACKFILL_S = 60
+
+
+class LiveConsumer(OrderedWebsocketConsumer):
+    """One browser screen (or any client) following the samples of some or all hosts."""
+
+    backfill_frame_bytes = p.BACKFILL_FRAME_BYTES
+    orm_free_types = frozenset(
+        {
+            layer.SAMPLE, layer.OVERVIEW_ROUND, layer.HOST_EVENT, layer.NEW_HOST,
+            "websocket.receive", "websocket.disconnect",
+        }
+    )  # fmt: skip
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close()  # before accept(): Daphne refuses the handshake with HTTP 403
+            return
+        keys = redis_keys(settings.MONITOR_REDIS_PREFIX)
+        self.reader = SampleReader(async_redis_client(settings.REDIS_URL), keys)
+        self.subs = Subscriptions(overview_group=layer.overview_group())
+        hold_s = min(ROUND_HOLD_MAX_S, settings.MONITOR_INTERVAL / 2)
+        self.rounds = RoundSender(self._send_round, hold_s, QUIET_S)
+        self.bucket = p.TokenBucket(p.RATE_PER_SECOND, p.RATE_BURST, time.monotonic())
+        await self.accept()
+        self.counted = True
+        STATS.connected()
+        ensure_reporter(async_redis_client(settings.REDIS_URL), keys)
+        try:
+            self.epoch = await self.reader.epoch()
+            known = await self.reader.known_hosts()
+        except REDIS_ERRORS:
+            await self._unavailable()
+            return
+        await self.send(text_data=self._hello(known))
+
+    async def disconnect(self, code: int) -> None:
+        if getattr(self, "rounds", None) is not None:
+            self.rounds.cancel()
+        if getattr(self, "counted", False):
+            STATS.disconnected()
+            self.counted = False
+        if getattr(self, "subs", None) is not None:
+            for group in self.subs.groups():
+                await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if not self.bucket.take(time.monotonic()):
+            STATS.dropped("flooding")
+            await self.close(code=p.CLOSE_FLOODING)
+            return
+        if text_data is None:
+            await self._send_error(p.UNSUPPORTED_FRAME, "send JSON text frames, not binary")
+            return
+        if len(text_data) > p.MAX_MESSAGE_BYTES or len(text_data.encode()) > p.MAX_MESSAGE_BYTES:
+            STATS.dropped("too_big")
+            await self.close(code=p.CLOSE_TOO_BIG)
+            return
+        try:
+            message = json.loads(text_data)
+        except ValueError:
+            await self._send_error(p.BAD_JSON, "the message is not valid JSON")
+            return
+        if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+            await self._send_error(p.BAD_MESSAGE, 'a message is a JSON object with a string "type"')
+            return
+        handler = {
+            p.SUBSCRIBE: self._subscribe,
+            p.UNSUBSCRIBE: self._unsubscribe,
+            p.PING: self._ping,
+        }.get(message["type"])
+        if handler is None:
+            await self._send_error(p.UNKNOWN_TYPE, f"unknown message type {message['type'][:40]!r}")
+            return
+        try:
+            await handler(message)
+        except p.ProtocolError as exc:
+            await self._send_error(exc.code, exc.message)
+        except REDIS_ERRORS:
+            await self._unavailable()
+
+    # --- client messages ---------------------------------------------------------------------
+
+    async def _subscribe(self, message: dict) -> None:
+        request = p.parse_subscribe(message, settings.MONITOR_RECENT_SECONDS)
+        # Groups first, then the host list: a host that appears in between is announced.
+        await self._apply(self.subs.subscribe(request))
+        wanted = await self.reader.known_hosts() if request.hosts is None else request.hosts
+        await self._apply(self.subs.add_hosts(wanted))
+        await self.send(text_data=frames.subscribed(self.subs.hosts))
+        await self.send(text_data=frames.hosts(await self.reader.fleet_records(wanted)))
+        backfill_count = math.ceil(request.backfill_s / settings.MONITOR_INTERVAL)
+        for host in wanted:
+            await self._backfill(host, request.since.get(host), backfill_count)
+
+    async def _unsubscribe(self, message: dict) -> None:
+        await self._apply(self.subs.unsubscribe(p.parse_unsubscribe(message)))
+        await self.send(text_data=frames.subscribed(self.subs.hosts))
+
+    async def _ping(self, message: dict) -> None:
+        await self.send(text_data=frames.pong())
+
+    # --- channel-layer messages --------------------------------------------------------------
+
+    async def metrics_sample(self, event: dict) -> None:
+        if event["epoch"] != self.epoch:
+            await self._restart(event["epoch"])
+        host = event["host"]
+        if not self.subs.accept(host, event["seq"]):
+            return
+        text = event["summary"] if self.subs.view == "summary" else event["text"]
+        if len(self.subs.hosts) == 1:
+            await self.send(text_data=frames.samples([text]))
+            STATS.sent(1, event.get("ts"))
+            return
+        # Following several hosts: one frame per collection round, not one per host.
+        await self.rounds.add(host, event.get("tick"), text, event.get("ts") or time.time())
+
+    async def overview_round(self, event: dict) -> None:
+        """A whole round of summaries from the merger: one frame, without what was sent already."""
+        if event["epoch"] != self.epoch:
+            await self._restart(event["epoch"])
+        hosts, accept = self.subs.hosts, self.subs.accept
+        texts = [
+            text for host, seq, text in event["samples"] if host in hosts and accept(host, seq)
+        ]
+        if texts:
+            await self.send(text_data=frames.samples(texts))
+            STATS.sent(len(texts), event["oldest"])
+
+    async def host_event(self, event: dict) -> None:
+        """A host's status changed, it was removed, or two agents claim its name."""
+        change = event["event"]
+        if change["host"] not in self.subs.hosts:
+            return
+        if change["event"] == "removed":
+            await self._apply(self.subs.host_removed(change["host"]))
+        await self.send(text_data=frames.host(change))
+
+    async def hosts_new(self, event: dict) -> None:
+        host = event["host"]
+        changes = self.subs.host_appeared(host)
+        if changes is None:
+            return
+        await self._apply(changes)
+        try:
+            [record] = await self.reader.fleet_records([host])
+            await self.send(text_data=frames.host({"host": host, "event": "new", "record": record}))
+            # Its first sample went out before we joined its group.
+            count = math.ceil(NEW_HOST_BACKFILL_S / settings.MONITOR_INTERVAL)
+            await self._backfill(host, None, count)
+        except REDIS_ERRORS:
+            await self._unavailable()
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    async def _apply(self, changes: GroupChanges) -> None:
+        if self.subs.overview_group in changes.join:
+            await self._start_merger()
+        for group in changes.join:
+            await self.channel_layer.group_add(group, self.channel_name)
+        for group in changes.leave:
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def _start_merger(self) -> None:
+        """This process's merger, running and in every host's group, before screens rely on it."""
+        await ensure_merger(
+            self.channel_layer, self.reader, self.rounds.hold_s, self.rounds.quiet_s
+        )
+
+    async def _send_round(self, texts: list[str], oldest: float) -> None:
+        await self.send(text_data=frames.samples(texts))
+        STATS.sent(len(texts), oldest)
+
+    async def _restart(self, epoch: str) -> None:
+        """The store started over (a new Redis): seqs restarted, so tell the client to reset."""
+        self.epoch = epoch
+        self.subs.restart_positions()
+        self.rounds.reset()
+        await self.send(text_data=self._hello(sorted(self.subs.hosts)))
+
+    async def _backfill(self, host: str, since: int | None, count: int) -> None:
+        after = self.subs.backfill_after(host, since)
+        stored = await self.reader.recent(host, after, count, self.subs.view)
+        if not stored:
+            return
+        self.subs.backfilled(host, stored[-1][1])
+        for frame in frames.backfill([text for text, _ in stored], self.backfill_frame_bytes):
+            await self.send(text_data=frame)
+            STATS.frames += 1
+        STATS.samples += len(stored)
+
+    def _hello(self, hosts: list[str]) -> str:
+        return frames.hello(
+            self.epoch, hosts, settings.MONITOR_INTERVAL, settings.MONITOR_RECENT_SECONDS
+        )
+
+    async def _send_error(self, code: str, message: str) -> None:
+        await self.send(text_data=frames.error(code, message))
+
+    async def _unavailable(self) -> None:
+        STATS.dropped("redis_unavailable")
+        await self._send_error(p.UNAVAILABLE, "the sample store is unreachable; reconnect later")
+        await self.close(code=p.CLOSE_UNAVAILABLE)

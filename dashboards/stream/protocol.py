@@ -1,0 +1,132 @@
+"""The live stream's wire protocol: message types, error codes, close codes, limits, validation.
+
+Each name is defined here once for Python; frontend/static/js/protocol.js is the browser's copy,
+and docs/protocol.md the reference for clients. A test holds both to this file.
+"""
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from core.hosts import HOST_NAME
+
+PROTOCOL_VERSION = 1
+
+# Server -> client
+HELLO = "hello"
+SUBSCRIBED = "subscribed"
+SAMPLES = "samples"
+HOST = "host"
+HOSTS = "hosts"
+PONG = "pong"
+ERROR = "error"
+# Client -> server
+SUBSCRIBE = "subscribe"
+UNSUBSCRIBE = "unsubscribe"
+PING = "ping"
+
+# What a subscription receives: whole samples, or the overview's few headline figures.
+VIEWS = ("full", "summary")
+
+# Limits a client must stay within.
+MAX_MESSAGE_BYTES = 16 * 1024
+MAX_HOSTS_PER_SUBSCRIBE = 1000
+RATE_PER_SECOND = 10.0
+RATE_BURST = 30
+# Backfill goes out in frames of about this size: a big window in one frame would stall the
+# socket and could pass the server's frame limit (runner/processes.py).
+BACKFILL_FRAME_BYTES = 256 * 1024
+
+# Error codes of ``error`` frames (the socket stays open after each).
+BAD_JSON = "bad_json"
+BAD_MESSAGE = "bad_message"
+UNKNOWN_TYPE = "unknown_type"
+BAD_FIELD = "bad_field"
+TOO_MANY_HOSTS = "too_many_hosts"
+UNSUPPORTED_FRAME = "unsupported_frame"
+UNAVAILABLE = "unavailable"  # followed by close CLOSE_UNAVAILABLE
+
+# Close codes (4000-4999 are the application's own).
+CLOSE_TOO_SLOW = 4008
+CLOSE_TOO_BIG = 4413
+CLOSE_FLOODING = 4429
+CLOSE_UNAVAILABLE = 4503
+
+
+class ProtocolError(Exception):
+    """A client message the server refuses; answered with an ``error`` frame."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A validated ``subscribe``: hosts (None means all, now and later), resume points, backfill."""
+
+    hosts: list[str] | None
+    since: dict[str, int]
+    backfill_s: float
+    view: str
+
+
+def _host_names(value: Any, field: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(h, str) for h in value):
+        raise ProtocolError(BAD_FIELD, f"'{field}' must be \"*\" or a list of host names")
+    if len(value) > MAX_HOSTS_PER_SUBSCRIBE:
+        raise ProtocolError(BAD_FIELD, f"'{field}' names more than {MAX_HOSTS_PER_SUBSCRIBE} hosts")
+    bad = [h for h in value if not HOST_NAME.match(h)]
+    if bad:
+        raise ProtocolError(BAD_FIELD, f"'{field}' has invalid host names: {bad[:3]}")
+    return list(dict.fromkeys(value))
+
+
+def parse_subscribe(message: dict, max_backfill_s: float) -> Subscription:
+    """Validate a ``subscribe`` message or raise ProtocolError naming the bad field."""
+    hosts_value = message.get("hosts", "*")
+    hosts = None if hosts_value == "*" else _host_names(hosts_value, "hosts")
+
+    since_value = message.get("since", {})
+    if not isinstance(since_value, dict) or len(since_value) > MAX_HOSTS_PER_SUBSCRIBE:
+        raise ProtocolError(BAD_FIELD, "'since' must be an object of host name -> last seen seq")
+    since: dict[str, int] = {}
+    for host, seq in since_value.items():
+        if not HOST_NAME.match(host) or type(seq) is not int or seq < 0:
+            raise ProtocolError(BAD_FIELD, "'since' must map host names to seqs (integers >= 0)")
+        since[host] = seq
+
+    backfill = message.get("backfill_s", max_backfill_s)
+    if type(backfill) not in (int, float) or not math.isfinite(backfill) or backfill < 0:
+        raise ProtocolError(BAD_FIELD, "'backfill_s' must be a number of seconds >= 0")
+    view = message.get("view", "full")
+    if view not in VIEWS:
+        raise ProtocolError(BAD_FIELD, '\'view\' must be "full" or "summary"')
+    return Subscription(
+        hosts=hosts, since=since, backfill_s=min(float(backfill), max_backfill_s), view=view
+    )
+
+
+def parse_unsubscribe(message: dict) -> list[str] | None:
+    """Hosts to leave (None means all) or raise ProtocolError."""
+    hosts_value = message.get("hosts", "*")
+    return None if hosts_value == "*" else _host_names(hosts_value, "hosts")
+
+
+class TokenBucket:
+    """Allows ``rate`` messages a second on average with bursts up to ``burst``."""
+
+    def __init__(self, rate: float, burst: int, now: float) -> None:
+        self._rate = rate
+        self._burst = burst
+        self._tokens = float(burst)
+        self._updated = now
+
+    def take(self, now: float) -> bool:
+        self._tokens = min(self._burst, self._tokens + (now - self._updated) * self._rate)
+        self._updated = now
+        if self._tokens < 1:
+            return False
+        self._tokens -= 1
+        return True

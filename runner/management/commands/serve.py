@@ -1,0 +1,32 @@
+import os
+import sys
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from collectors.container import SamplingModeError, sampling_mode
+from runner import processes
+
+ROLES = {
+    "web": processes.web_argv,
+    "agent": processes.agent_argv,
+    "evaluator": processes.evaluator_argv,
+    "beat": processes.beat_argv,
+}
+
+
+class Command(BaseCommand):
+    help = "Run one of the product's processes in the foreground: web, agent, evaluator or beat."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("role", choices=sorted(ROLES))
+
+    def handle(self, *args: object, role: str, **options: object) -> None:
+        if role == "agent":
+            # A bad MONITOR_HOST_PROC or MONITOR_CONTAINER stops the agent here, in one line,
+            # rather than failing every collect later.
+            try:
+                sampling_mode(os.environ)
+            except SamplingModeError as exc:
+                sys.exit(f"configuration error: {exc}")
+        argv = ROLES[role]()
+        os.execv(argv[0], argv)

@@ -1,0 +1,72 @@
+"""The command lines of the product's processes, defined once for `make run`, Compose and tests."""
+
+import sys
+from pathlib import Path
+
+from django.conf import settings
+
+# Autobahn (under Daphne) applies this limit to messages in both directions: it must stay above
+# the largest frame the server sends (a backfill frame of protocol.BACKFILL_FRAME_BYTES,
+# or one sample of a host with thousands of interfaces). Client messages are held to the
+# consumer's own, much smaller limit (close 4413); past this one Daphne closes with 1009.
+WEBSOCKET_MAX_MESSAGE_BYTES = 4 * 1024 * 1024
+
+
+def web_argv(bind: tuple[str, int] | None = None) -> list[str]:
+    """Daphne (with the stream's patches, runner/web.py) on MONITOR_BIND."""
+    host, port = bind or settings.MONITOR_BIND
+    return [
+        sys.executable, "-m", "runner.web",
+        "--bind", host, "--port", str(port),
+        "--websocket_timeout", "-1",  # a wall screen stays connected for weeks
+        "--ping-interval", "20", "--ping-timeout", "30",
+        "--websocket-max-message-size", str(WEBSOCKET_MAX_MESSAGE_BYTES),
+        "--websocket-max-frame-size", str(WEBSOCKET_MAX_MESSAGE_BYTES),
+        "--application-close-timeout", "5",
+        "--no-server-name",
+        "monitor.asgi:application",
+    ]  # fmt: skip
+
+
+def agent_argv(host: str | None = None) -> list[str]:
+    """One agent: a Celery worker for one host, in one long-lived process, on its own queue.
+
+    The solo pool keeps the sampler's counter state in this process; --purge drops ticks that
+    queued up while the agent was away, so it never starts with a backlog.
+    """
+    from agent.tasks import agent_queue
+
+    host = host or settings.MONITOR_HOST
+    return [
+        sys.executable, "-m", "celery", "--app", "monitor", "worker",
+        "--pool", "solo", "--concurrency", "1",
+        "--queues", agent_queue(host), "--hostname", f"agent@{host}",
+        "--prefetch-multiplier", "1", "--purge",
+        "--without-gossip", "--without-mingle",
+        "--loglevel", "WARNING",
+    ]  # fmt: skip
+
+
+def evaluator_argv() -> list[str]:
+    """The central worker: dispatches collects, turns registrations into hosts, evaluates status."""
+    import socket
+
+    from dashboards.fleet.tasks import CENTRAL_QUEUE
+
+    return [
+        sys.executable, "-m", "celery", "--app", "monitor", "worker",
+        "--pool", "solo", "--concurrency", "1",
+        "--queues", CENTRAL_QUEUE, "--hostname", f"evaluator@{socket.gethostname()}",
+        "--prefetch-multiplier", "1", "--purge",
+        "--without-gossip", "--without-mingle",
+        "--loglevel", "WARNING",
+    ]  # fmt: skip
+
+
+def beat_argv(data_dir: Path | None = None) -> list[str]:
+    """Celery beat, the single central scheduler."""
+    schedule = Path(data_dir or settings.DATA_DIR) / "celerybeat-schedule"
+    return [
+        sys.executable, "-m", "celery", "--app", "monitor", "beat",
+        "--schedule", str(schedule), "--loglevel", "WARNING",
+    ]  # fmt: skip

@@ -1,0 +1,49 @@
+"""The publish step against a real Redis: numbering, storing, trimming, and a dead Redis."""
+
+import json
+
+import redis
+from channels.layers import get_channel_layer
+
+from agent.publish import Publisher, encode_sample
+from agent.sample_writer import SampleWriter
+from collectors.host import Reading
+from core.redis_clients import redis_now
+from core.redis_keys import RedisKeys
+
+
+def reading() -> Reading:
+    return Reading(ts=1764130000.1234567, metrics={"cpu.percent": 5.0}, top=[])
+
+
+def test_a_sample_is_encoded_once_as_compact_json_with_read_time():
+    text = encode_sample("alpha", 7, 1.0, reading())
+    assert " " not in text
+    assert json.loads(text) == {
+        "host": "alpha", "seq": 7, "ts": 1764130000.123, "interval": 1.0,
+        "metrics": {"cpu.percent": 5.0}, "top": [],
+    }  # fmt: skip
+
+
+def test_published_samples_are_numbered_stored_and_trimmed(live_settings):
+    client = redis.Redis.from_url(live_settings.REDIS_URL)
+    keys = RedisKeys(live_settings.MONITOR_REDIS_PREFIX)
+    publisher = Publisher(
+        "alpha", 1.0, SampleWriter(client, keys, "alpha", keep=3), get_channel_layer()
+    )
+    seqs = [publisher.publish(reading()) for _ in range(5)]
+    assert seqs == [1, 2, 3, 4, 5]
+    for view in ("full", "summary"):
+        stored = client.zrange(keys.recent("alpha", view), 0, -1, withscores=True)
+        assert [int(seq) for _, seq in stored] == [3, 4, 5]
+        assert [json.loads(text)["seq"] for text, _ in stored] == [3, 4, 5]
+    arrived = client.zscore(keys.hosts, "alpha")
+    assert abs(arrived - redis_now(client)) < 60  # Redis's clock, not the reading's
+
+
+def test_a_dead_redis_loses_the_sample_without_raising(live_settings, tmp_path, caplog):
+    dead = redis.Redis(unix_socket_path=str(tmp_path / "nobody.sock"), socket_connect_timeout=1)
+    writer = SampleWriter(dead, RedisKeys("x"), "alpha", keep=10)
+    publisher = Publisher("alpha", 1.0, writer, get_channel_layer())
+    assert publisher.publish(reading()) is None
+    assert "could not publish a sample of alpha" in caplog.text

@@ -1,0 +1,57 @@
+"""/healthz: database, Redis and the newest sample's age; 503 when any is wrong."""
+
+import time
+
+import pytest
+import redis
+
+from core.redis_keys import RedisKeys
+
+pytestmark = pytest.mark.django_db
+
+
+def mark_sample_at(settings, ts: float) -> None:
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    client.zadd(RedisKeys(settings.MONITOR_REDIS_PREFIX).hosts, {"alpha": ts})
+
+
+def test_healthy_when_database_redis_and_a_fresh_sample_are_there(client, live_settings):
+    mark_sample_at(live_settings, time.time() - 1)
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert 0.9 <= body["newest_sample"]["age_s"] < body["newest_sample"]["max_age_s"]
+
+
+def test_unhealthy_before_any_sample(client, live_settings):
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["newest_sample"] == {"ok": False, "age_s": None, "max_age_s": 15}
+
+
+def test_unhealthy_when_the_newest_sample_is_old(client, live_settings):
+    mark_sample_at(live_settings, time.time() - 60)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["newest_sample"]["ok"] is False
+
+
+def test_unhealthy_and_still_answering_when_redis_is_dead(client, settings, tmp_path):
+    settings.REDIS_URL = f"unix://{tmp_path}/nobody-listens.sock"
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["database"] == {"ok": True}
+    assert body["redis"]["ok"] is False
+    assert body["redis"]["error"] == "ConnectionError"
+
+
+def test_the_dashboard_still_renders_when_redis_is_dead(
+    client, settings, tmp_path, django_user_model
+):
+    settings.REDIS_URL = f"unix://{tmp_path}/nobody-listens.sock"
+    client.force_login(django_user_model.objects.create_user("screen", password="x-unused-1"))
+    response = client.get("/")
+    assert response.status_code == 200
+    assert b'id="overview"' in response.content

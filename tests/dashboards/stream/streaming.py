@@ -1,0 +1,57 @@
+"""Helpers for consumer tests: publish through the real path, talk through a real communicator."""
+
+import asyncio
+import json
+import time
+
+import redis
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+
+from agent.publish import Publisher
+from agent.sample_writer import SampleWriter
+from collectors.host import Reading
+from core.redis_keys import RedisKeys
+from dashboards.stream.consumers import LiveConsumer
+
+
+def make_publisher(host: str) -> Publisher:
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    writer = SampleWriter(client, RedisKeys(settings.MONITOR_REDIS_PREFIX), host, keep=600)
+    return Publisher(host, settings.MONITOR_INTERVAL, writer, get_channel_layer())
+
+
+def reading(cpu: float = 12.5) -> Reading:
+    return Reading(ts=time.time(), metrics={"cpu.percent": cpu, "mem.total_bytes": 1024}, top=[])
+
+
+async def publish(publisher: Publisher, count: int = 1, tick: int | None = None) -> list[int]:
+    """Publish ``count`` readings from a worker thread, as an agent would; returns their seqs."""
+    return [await asyncio.to_thread(publisher.publish, reading(), tick) for _ in range(count)]
+
+
+async def connect(user, path: str = "/ws/live/") -> WebsocketCommunicator:
+    """A connected communicator for ``user`` (the consumer alone, auth already done)."""
+    communicator = WebsocketCommunicator(LiveConsumer.as_asgi(), path)
+    communicator.scope["user"] = user
+    connected, _ = await communicator.connect()
+    assert connected
+    return communicator
+
+
+async def receive(communicator: WebsocketCommunicator, wait: float = 5) -> dict:
+    return json.loads(await communicator.receive_from(wait))
+
+
+async def receive_type(communicator: WebsocketCommunicator, kind: str, wait: float = 5) -> dict:
+    """The next message of type ``kind``, skipping others; fails after ``wait`` seconds."""
+    deadline = time.monotonic() + wait
+    while True:
+        message = await receive(communicator, max(0.01, deadline - time.monotonic()))
+        if message["type"] == kind:
+            return message
+
+
+async def send(communicator: WebsocketCommunicator, message: dict) -> None:
+    await communicator.send_to(text_data=json.dumps(message))
