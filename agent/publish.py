@@ -10,7 +10,7 @@ from typing import Any
 
 from agent.sample_writer import SampleWriter, Stamp
 from collectors.host import Reading
-from collectors.summary import summary_sample
+from collectors.summary import summarize
 from core.layer import HOSTS_GROUP, NEW_HOST, SAMPLE, LoopThread, host_group
 from core.redis_clients import REDIS_ERRORS
 
@@ -21,23 +21,24 @@ def _encode(value: dict) -> str:
     return json.dumps(value, separators=(",", ":"), allow_nan=False)
 
 
+def encode_views(host: str, seq: int, interval: float, reading: Reading) -> tuple[str, str]:
+    """The reading as compact JSON text, exactly as every client receives it, in both views:
+    the full sample (with its headline figures as ``summary``) and the overview's summary."""
+    headline, fullest_mount = summarize(reading.metrics)
+    head = {"host": host, "seq": seq, "ts": round(reading.ts, 3), "interval": interval}
+    summary = {"metrics": headline, "fullest_mount": fullest_mount}
+    full = {**head, "metrics": reading.metrics, "top": reading.top, "summary": summary}
+    return _encode(full), _encode({**head, **summary})
+
+
 def encode_sample(host: str, seq: int, interval: float, reading: Reading) -> str:
-    """The sample as compact JSON text, exactly as every client will receive it."""
-    return _encode(
-        {
-            "host": host,
-            "seq": seq,
-            "ts": round(reading.ts, 3),
-            "interval": interval,
-            "metrics": reading.metrics,
-            "top": reading.top,
-        }
-    )
+    """The full sample's text."""
+    return encode_views(host, seq, interval, reading)[0]
 
 
 def encode_summary(host: str, seq: int, interval: float, reading: Reading) -> str:
-    """The overview's summary of the sample, as compact JSON text."""
-    return _encode(summary_sample(host, seq, interval, reading))
+    """The overview's summary's text."""
+    return encode_views(host, seq, interval, reading)[1]
 
 
 class Publisher:
@@ -76,14 +77,15 @@ class Publisher:
 
     def message(self, stamp: Stamp, reading: Reading, tick: int | None) -> dict:
         """The layer message of a reading, with both encodings made here, once."""
+        text, summary = encode_views(self.host, stamp.seq, self.interval, reading)
         return {
             "type": SAMPLE,
             "host": self.host,
             "seq": stamp.seq,
             "ts": reading.ts,
             "epoch": stamp.epoch,
-            "text": encode_sample(self.host, stamp.seq, self.interval, reading),
-            "summary": encode_summary(self.host, stamp.seq, self.interval, reading),
+            "text": text,
+            "summary": summary,
             "tick": tick,
         }
 

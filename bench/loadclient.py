@@ -56,12 +56,12 @@ def raise_fd_limit() -> int:
 
 
 def overview_subscribe() -> dict:
-    """What the overview page (frontend/static/js/overview.js) sends, without backfill."""
+    """What the overview page (frontend/static/js/pages/overview.js) sends, without backfill."""
     return {"type": "subscribe", "hosts": "*", "view": "summary", "backfill_s": 0}
 
 
 def host_page_subscribe(host: str) -> dict:
-    """What a host page (frontend/static/js/dashboard.js) sends, without backfill."""
+    """What a host page (frontend/static/js/pages/host.js) sends, without backfill."""
     return {"type": "subscribe", "hosts": [host], "view": "full", "backfill_s": 0}
 
 

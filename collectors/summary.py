@@ -1,6 +1,4 @@
-"""The overview's view of a sample: a handful of headline figures, encoded once by the agent."""
-
-from collectors.host import Reading
+"""A sample's headline figures (the overview shows only these), computed once, by the agent."""
 
 SUMMARY_KEYS = ("cpu.percent", "mem.percent", "load.1m")
 
@@ -27,15 +25,3 @@ def summarize(metrics: dict[str, float]) -> tuple[dict[str, float], str | None]:
         summary["net.rx_bytes_per_s"] = rx
         summary["net.tx_bytes_per_s"] = tx
     return summary, fullest_mount
-
-
-def summary_sample(host: str, seq: int, interval: float, reading: Reading) -> dict:
-    metrics, fullest_mount = summarize(reading.metrics)
-    return {
-        "host": host,
-        "seq": seq,
-        "ts": round(reading.ts, 3),
-        "interval": interval,
-        "metrics": metrics,
-        "fullest_mount": fullest_mount,
-    }

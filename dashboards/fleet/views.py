@@ -41,5 +41,5 @@ def overview(request: HttpRequest) -> HttpResponse:
 def host_detail(request: HttpRequest, name: str) -> HttpResponse:
     """One host's full charts, details and top processes."""
     host = get_object_or_404(Host, name=name)
-    context = {**_live_context(), "hosts": [host.name], "host": host.record(), "window_s": 300}
+    context = {**_live_context(), "host": host.record(), "window_s": 300}
     return render(request, "fleet/host.html", context)

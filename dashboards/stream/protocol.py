@@ -24,6 +24,8 @@ ERROR = "error"
 SUBSCRIBE = "subscribe"
 UNSUBSCRIBE = "unsubscribe"
 PING = "ping"
+SERVER_TYPES = (HELLO, SUBSCRIBED, SAMPLES, HOST, HOSTS, PONG, ERROR)
+CLIENT_TYPES = (SUBSCRIBE, UNSUBSCRIBE, PING)
 
 # What a subscription receives: whole samples, or the overview's few headline figures.
 VIEWS = ("full", "summary")
@@ -45,12 +47,27 @@ BAD_FIELD = "bad_field"
 TOO_MANY_HOSTS = "too_many_hosts"
 UNSUPPORTED_FRAME = "unsupported_frame"
 UNAVAILABLE = "unavailable"  # followed by close CLOSE_UNAVAILABLE
+ERROR_CODES = (
+    BAD_JSON,
+    BAD_MESSAGE,
+    UNKNOWN_TYPE,
+    BAD_FIELD,
+    TOO_MANY_HOSTS,
+    UNSUPPORTED_FRAME,
+    UNAVAILABLE,
+)
 
 # Close codes (4000-4999 are the application's own).
 CLOSE_TOO_SLOW = 4008
 CLOSE_TOO_BIG = 4413
 CLOSE_FLOODING = 4429
 CLOSE_UNAVAILABLE = 4503
+CLOSE_CODES = {
+    "TOO_SLOW": CLOSE_TOO_SLOW,
+    "TOO_BIG": CLOSE_TOO_BIG,
+    "FLOODING": CLOSE_FLOODING,
+    "UNAVAILABLE": CLOSE_UNAVAILABLE,
+}
 
 
 class ProtocolError(Exception):

@@ -5,7 +5,7 @@ import json
 import redis
 from channels.layers import get_channel_layer
 
-from agent.publish import Publisher, encode_sample
+from agent.publish import Publisher, encode_sample, encode_views
 from agent.sample_writer import SampleWriter
 from collectors.host import Reading
 from core.redis_clients import redis_now
@@ -22,7 +22,26 @@ def test_a_sample_is_encoded_once_as_compact_json_with_read_time():
     assert json.loads(text) == {
         "host": "alpha", "seq": 7, "ts": 1764130000.123, "interval": 1.0,
         "metrics": {"cpu.percent": 5.0}, "top": [],
+        "summary": {"metrics": {"cpu.percent": 5.0}, "fullest_mount": None},
     }  # fmt: skip
+
+
+def test_both_views_carry_the_same_headline_figures_computed_once():
+    metrics = {
+        "cpu.percent": 5.0, "disk./.used_percent": 40.0, "disk./var.used_percent": 91.5,
+        "net.eth0.rx_bytes_per_s": 100.0, "net.eth1.rx_bytes_per_s": 50.0,
+        "net.eth0.tx_bytes_per_s": 10.0,
+    }  # fmt: skip
+    full, summary = encode_views("alpha", 7, 1.0, Reading(ts=1.0, metrics=metrics, top=[]))
+    headline = {
+        "metrics": {
+            "cpu.percent": 5.0, "disk.fullest_used_percent": 91.5,
+            "net.rx_bytes_per_s": 150.0, "net.tx_bytes_per_s": 10.0,
+        },
+        "fullest_mount": "/var",
+    }  # fmt: skip
+    assert json.loads(full)["summary"] == headline
+    assert {key: json.loads(summary)[key] for key in headline} == headline
 
 
 def test_published_samples_are_numbered_stored_and_trimmed(live_settings):

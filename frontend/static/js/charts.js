@@ -10,8 +10,6 @@ const Plotly = window.Plotly;
 const FONT = { family: "system-ui, 'DejaVu Sans', sans-serif", color: "#e8edf2", size: 15 };
 const GRID = "#2a3038";
 
-export { derive, num } from "./metrics.js";
-
 const BYTES_AXIS = { tickformat: ".2~s", ticksuffix: "B/s", rangemode: "tozero" };
 const BYTES_HOVER = "%{y:.3~s}B/s";
 const PCT_AXIS = { range: [0, 100], fixedrange: true, ticksuffix: "%", dtick: 25 };

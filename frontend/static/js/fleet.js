@@ -1,12 +1,11 @@
 // The overview's data: one record per host (status, labels, info), its
-// newest summary figures and a bounded ring of recent CPU/memory points.
-// No DOM here.
+// newest headline figures and a bounded ring of recent CPU/memory points.
+// No DOM here; which samples are new and where gaps are is the stream's
+// business (stream.js).
 
-import { derive } from "./metrics.js";
+import { headline } from "./metrics.js";
 import { level, normStatus, num } from "./format.js";
 import { Ring } from "./sparkline.js";
-
-const GAP_FACTOR = 2.5; // samples further apart than this many intervals get a break
 
 // worst first: down > late > unknown > up, disabled last
 export const STATUS_RANK = { down: 0, late: 1, unknown: 2, up: 3, disabled: 4 };
@@ -42,7 +41,6 @@ export class HostState {
     this.duplicateMessage = "";
     this.info = {};
     this.hasRecord = false;
-    this.lastSeq = null;
     this.lastTs = null;
     this.cur = { cpu: null, mem: null, load: null, disk: null, rx: null, tx: null, mount: null };
     this.ring = new Ring(capacity);
@@ -67,11 +65,9 @@ export class HostState {
 }
 
 export class Fleet {
-  constructor({ capacity, interval }) {
+  constructor({ capacity }) {
     this.capacity = capacity;
-    this.interval = interval;
     this.hosts = new Map();
-    this.stats = { samples: 0, duplicates: 0, gaps: 0, resets: 0 };
   }
 
   get(name) {
@@ -112,58 +108,22 @@ export class Fleet {
     return dropped;
   }
 
-  /** Forget seqs and history (the store's epoch changed). */
+  /** Forget history (the store's epoch changed). */
   resetHistory() {
-    this.stats.resets += 1;
     for (const h of this.hosts.values()) {
-      h.lastSeq = null;
       h.lastTs = null;
       h.ring.clear();
     }
   }
 
-  /** {host: last seq} for a resuming subscribe. */
-  since() {
-    const out = {};
-    for (const h of this.hosts.values()) if (h.lastSeq !== null) out[h.name] = h.lastSeq;
-    return out;
-  }
-
-  /**
-   * One summary (or full) sample. Returns the host when it was accepted,
-   * null for duplicates and malformed samples.
-   */
-  addSample(s, fallbackTs) {
-    if (!s || typeof s.host !== "string" || !s.host || !Number.isFinite(s.seq)) return null;
-    const h = this.ensure(s.host);
-    if (!h.hasRecord && h.lastSeq === null && h.status === "unknown") h.status = "up";
-    const last = h.lastSeq;
-    if (last !== null && s.seq <= last) {
-      this.stats.duplicates += 1;
-      return null;
-    }
-    const ts = num(s.ts) ?? fallbackTs;
-    const step = num(s.interval) ?? this.interval;
-    const seqGap = last !== null && s.seq > last + 1;
-    const timeGap = h.lastTs !== null && ts - h.lastTs > GAP_FACTOR * step;
-    if (seqGap || timeGap) this.stats.gaps += 1;
-
-    const m = s.metrics && typeof s.metrics === "object" ? s.metrics : {};
-    // summary keys first; a full sample (per-mount/per-interface keys) also works
-    const full = "disk.fullest_used_percent" in m ? null : derive(m);
-    const c = h.cur;
-    c.cpu = num(m["cpu.percent"]);
-    c.mem = num(m["mem.percent"]);
-    c.load = num(m["load.1m"]);
-    c.disk = num(m["disk.fullest_used_percent"]) ?? (full ? full.diskPct : null);
-    c.rx = num(m["net.rx_bytes_per_s"]) ?? (full ? full.rx : null);
-    c.tx = num(m["net.tx_bytes_per_s"]) ?? (full ? full.tx : null);
-    c.mount = typeof s.fullest_mount === "string" ? s.fullest_mount : full ? full.diskName : null;
-
-    h.ring.push(ts, c.cpu, c.mem, seqGap || timeGap);
-    h.lastSeq = s.seq;
+  /** A new sample (as accepted by the stream: {sample, host, ts, gap}); returns its host. */
+  addSample({ sample, host, ts, gap }) {
+    const h = this.ensure(host);
+    if (!h.hasRecord && h.lastTs === null && h.status === "unknown") h.status = "up";
+    const head = headline(sample);
+    Object.assign(h.cur, head);
+    h.ring.push(ts, head.cpu, head.mem, gap);
     h.lastTs = ts;
-    this.stats.samples += 1;
     return h;
   }
 

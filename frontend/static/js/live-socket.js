@@ -14,8 +14,12 @@
 // Events (EventTarget): "message" (detail = parsed frame, every frame),
 // "statechange" (detail = {state}), "close" (detail = {code, reason, opened}).
 
+import { CLOSE, ERROR, HELLO, PING, PONG, SUBSCRIBED } from "./protocol.js";
+
 // Frames LiveSocket itself handles; a page routes the others with routeFrame.
-const SOCKET_FRAMES = new Set(["subscribed", "hello", "pong", "error"]);
+const SOCKET_FRAMES = new Set([SUBSCRIBED, HELLO, PONG, ERROR]);
+// The code this client gives a connection it drops itself (nothing heard for too long).
+const WATCHDOG_CLOSE = 4000;
 
 /**
  * Call the page's handler for this frame's type. Returns true when one ran; warns about a type
@@ -167,14 +171,14 @@ export class LiveSocket extends EventTarget {
     }
     if (!msg || typeof msg !== "object") return;
     switch (msg.type) {
-      case "hello":
+      case HELLO:
         if (ws._liveInfo) ws._liveInfo.hello = true;
         this._onHello(msg);
         break;
-      case "pong":
+      case PONG:
         this._onPong(msg);
         break;
-      case "error":
+      case ERROR:
         console.warn(`LiveSocket: server error ${msg.code}: ${msg.message}`);
         break;
       default:
@@ -209,7 +213,7 @@ export class LiveSocket extends EventTarget {
   }
 
   _ping() {
-    if (this.send({ type: "ping" })) this._pingSentAt = performance.now();
+    if (this.send({ type: PING })) this._pingSentAt = performance.now();
   }
 
   _startPing() {
@@ -220,7 +224,7 @@ export class LiveSocket extends EventTarget {
       if (performance.now() - this._lastRx > this.watchdogMs) {
         // half-open connection: nothing heard for too long
         console.warn("LiveSocket: no traffic, dropping the connection");
-        this._drop(ws, 4000, "watchdog");
+        this._drop(ws, WATCHDOG_CLOSE, "watchdog");
         return;
       }
       this._ping();
@@ -252,7 +256,7 @@ export class LiveSocket extends EventTarget {
     this.lastClose = { code, reason, opened: info.opened };
     this.dispatchEvent(new CustomEvent("close", { detail: this.lastClose }));
     if (this.stopped) return;
-    if (code === 4400 || code === 4413 || code === 4429) {
+    if (code === CLOSE.TOO_BIG || code === CLOSE.FLOODING) {
       console.warn(`LiveSocket: server closed with ${code} ${reason || ""}`.trim());
     }
     if (info.opened && performance.now() - info.openedAt >= this.stableMs) {
@@ -267,7 +271,7 @@ export class LiveSocket extends EventTarget {
   _scheduleRetry(code) {
     const ceiling = Math.min(this.capMs, this.baseMs * this.factor ** this.attempt);
     let delay = Math.random() * ceiling; // full jitter
-    if (code === 4429) delay = Math.max(delay, 5000); // server said: too fast
+    if (code === CLOSE.FLOODING) delay = Math.max(delay, 5000); // server said: too fast
     this.attempt += 1;
     this._retryAt = performance.now() + delay;
     this._retryTimer = setTimeout(() => this._connectNow(), delay);

@@ -1,40 +1,33 @@
-// Flattening a sample's metrics into the figures the pages show (no DOM, no Plotly).
+// A sample's figures as the pages show them (no DOM, no Plotly). The headline figures (fullest
+// disk, network sums) are computed once, by the agent: the summary view's metrics are them, and
+// a full sample carries them as `summary`.
 
 import { num } from "./format.js";
 
 export { num };
 
-const NET_RE = /^net\.(.+)\.(rx|tx)_bytes_per_s$/;
-const DISK_PCT_RE = /^(?:disk|fs)\.(?!io\.)(.+)\.(?:used_)?percent$/;
+/** The agent's headline figures of a sample, either view. */
+export function headline(sample) {
+  const own = sample && typeof sample === "object" ? sample : {};
+  const head = own.summary && typeof own.summary === "object" ? own.summary : own;
+  const m = head.metrics && typeof head.metrics === "object" ? head.metrics : {};
+  return {
+    cpu: num(m["cpu.percent"]),
+    mem: num(m["mem.percent"]),
+    load: num(m["load.1m"]),
+    disk: num(m["disk.fullest_used_percent"]),
+    mount: typeof head.fullest_mount === "string" ? head.fullest_mount : null,
+    rx: num(m["net.rx_bytes_per_s"]),
+    tx: num(m["net.tx_bytes_per_s"]),
+  };
+}
 
 /**
- * Flatten one sample's metrics into the values the page shows.
- * Missing metrics become null; the net sums are null when no interface
- * reported that direction.
+ * A full sample's values for the host page's figures and charts. Missing metrics become null.
  */
-export function derive(metrics) {
-  const m = metrics && typeof metrics === "object" ? metrics : {};
-  let rx = null;
-  let tx = null;
-  let diskPct = null;
-  let diskName = null;
-  for (const key in m) {
-    if (key.charCodeAt(0) === 110 /* n */) {
-      const hit = NET_RE.exec(key);
-      const v = hit && num(m[key]);
-      if (v === null || !hit) continue;
-      if (hit[2] === "rx") rx = (rx ?? 0) + v;
-      else tx = (tx ?? 0) + v;
-    } else if (key.charCodeAt(0) === 100 /* d */ || key.charCodeAt(0) === 102 /* f */) {
-      const hit = DISK_PCT_RE.exec(key);
-      const v = hit && num(m[key]);
-      if (v === null || !hit) continue;
-      if (diskPct === null || v > diskPct) {
-        diskPct = v;
-        diskName = hit[1];
-      }
-    }
-  }
+export function derive(sample) {
+  const m = sample && typeof sample.metrics === "object" && sample.metrics ? sample.metrics : {};
+  const head = headline(sample);
   return {
     cpu: num(m["cpu.percent"]),
     mem: num(m["mem.percent"]),
@@ -44,9 +37,9 @@ export function derive(metrics) {
     load15: num(m["load.15m"]),
     diskRead: num(m["disk.io.read_bytes_per_s"]),
     diskWrite: num(m["disk.io.write_bytes_per_s"]),
-    rx,
-    tx,
-    diskPct,
-    diskName,
+    rx: head.rx,
+    tx: head.tx,
+    diskPct: head.disk,
+    diskName: head.mount,
   };
 }

@@ -2,13 +2,13 @@
 //
 // Configuration comes only from data-* attributes on <main id="overview">
 // and the json_script "initial-hosts" (HOST records); nothing is hard-coded.
-// This file speaks the protocol (subscribe with view "summary", the hosts
-// snapshot, host events, samples) and wires input; wall.js draws.
+// This file follows every host's summary on the stream (stream.js), keeps
+// the fleet's records and wires input; wall.js draws.
 
-import { LiveSocket, routeFrame } from "./live-socket.js";
-import { Fleet, parseLabelFilter } from "./fleet.js";
-import { normStatus, num, readJsonScript } from "./format.js";
-import { Wall } from "./wall.js";
+import { Fleet, parseLabelFilter } from "../fleet.js";
+import { normStatus, num, readJsonScript } from "../format.js";
+import { LiveStream } from "../stream.js";
+import { Wall } from "../wall.js";
 
 function positive(v, fallback) {
   return Number.isFinite(v) && v > 0 ? v : fallback;
@@ -28,9 +28,7 @@ const config = {
 // one ring slot per interval of the sparkline window
 const capacity = Math.max(2, Math.ceil(config.windowS / config.interval));
 const filter = parseLabelFilter(config.label);
-const fleet = new Fleet({ capacity, interval: config.interval });
-let epoch = null;
-const subscribes = [];
+const fleet = new Fleet({ capacity });
 
 const counts = {};
 for (const e of document.querySelectorAll("[data-count]")) counts[e.dataset.count] = e;
@@ -51,7 +49,7 @@ const wall = new Wall(
     windowS: config.windowS,
     sortEveryMs: config.sortEveryMs,
     pageEveryMs: config.pageEveryMs,
-    serverNow: () => socket.serverNow(),
+    serverNow: () => stream.serverNow(),
   },
 );
 
@@ -60,33 +58,24 @@ function removeHost(name) {
   wall.drop(name);
 }
 
-// ---- protocol --------------------------------------------------------------
+// ---- the stream -------------------------------------------------------------
 
-function onHello(hello) {
-  const helloEpoch = hello.epoch == null ? null : String(hello.epoch);
-  const sameEpoch = epoch !== null && helloEpoch === epoch;
-  if (epoch !== null && !sameEpoch) {
-    fleet.resetHistory();
-    wall.markAll();
-  }
-  epoch = helloEpoch;
-  const msg = { type: "subscribe", hosts: "*", view: "summary", backfill_s: config.windowS };
-  const since = fleet.since();
-  if (sameEpoch && Object.keys(since).length) msg.since = since;
-  subscribes.push(msg);
-  if (subscribes.length > 20) subscribes.shift();
-  return msg;
+function onReset() {
+  fleet.resetHistory();
+  wall.markAll();
 }
 
 function onHostsSnapshot(list) {
-  const dropped = fleet.applySnapshot(Array.isArray(list) ? list : []);
-  for (const name of dropped) wall.drop(name);
+  const dropped = fleet.applySnapshot(list);
+  for (const name of dropped) {
+    stream.positions.forget(name);
+    wall.drop(name);
+  }
   for (const h of fleet.hosts.values()) wall.refresh(h);
 }
 
 function onHostEvent(msg) {
   const name = msg.host;
-  if (typeof name !== "string" || !name) return;
   let h = null;
   switch (msg.event) {
     case "new":
@@ -112,34 +101,28 @@ function onHostEvent(msg) {
   if (h) wall.refresh(h);
 }
 
-function onSamples(msg) {
-  const list = Array.isArray(msg.samples) ? msg.samples : [];
-  const now = socket.serverNow();
-  for (const s of list) {
-    const known = s && fleet.get(s.host);
-    const h = fleet.addSample(s, now);
-    if (!h) continue;
+function onSamples(accepted) {
+  for (const a of accepted) {
+    const known = fleet.get(a.host);
+    const h = fleet.addSample(a);
     if (!known) wall.refresh(h);
     wall.markData(h.name);
   }
 }
 
-const PAGE_FRAMES = {
-  samples: onSamples,
-  hosts: (msg) => onHostsSnapshot(msg.hosts),
-  host: onHostEvent,
-};
-
-function onMessage(ev) {
-  if (routeFrame(ev.detail, PAGE_FRAMES, "overview")) wall.schedule();
-}
-
-const socket = new LiveSocket({
+const stream = new LiveStream({
   path: config.wsPath,
   statusEl: document.getElementById("connection-status"),
-  onHello,
+  interval: config.interval,
+  subscription: () => ({ hosts: "*", view: "summary", backfill_s: config.windowS }),
+  onSamples,
+  onHosts: onHostsSnapshot,
+  onHost: onHostEvent,
+  onReset,
+  onFrame: () => wall.schedule(),
+  page: "overview",
 });
-socket.addEventListener("message", onMessage);
+const socket = stream.socket;
 socket.addEventListener("statechange", (ev) => {
   root.dataset.conn = ev.detail.state;
 });
@@ -197,14 +180,14 @@ window.monitor = {
   pageHosts: () => wall.pageNames(),
   layout: () => ({ ...wall.layout }),
   setPage: (k) => wall.setPage(k - 1),
-  lastSeq: (name) => fleet.get(name)?.lastSeq ?? null,
-  epoch: () => epoch,
-  subscribes,
+  lastSeq: (name) => stream.positions.since()[name] ?? null,
+  epoch: () => stream.positions.epoch,
+  subscribes: stream.subscribes,
   config,
   capacity,
   stats: wall.stats,
-  fleetStats: fleet.stats,
+  streamStats: stream.stats,
 };
 
 wall.schedule();
-socket.start();
+stream.start();

@@ -1,0 +1,154 @@
+// Host page: one host's card (figures, charts, top processes) and its facts strip, fed by the
+// stream (stream.js) following that host's full samples.
+//
+// Configuration comes only from data-* attributes on <main id="dashboard"> and the json_script
+// "host-record"; nothing is hard-coded here.
+//
+// Samples are queued (bounded to maxPoints) and flushed into the charts at most once per
+// animation frame, one extendTraces call per chart. While the tab is hidden nothing is drawn;
+// the bounded queue is flushed on visibilitychange.
+
+import { extendHost, pointCount } from "../charts.js";
+import { readJsonScript } from "../format.js";
+import { HostCard } from "../host-card.js";
+import { HostInfo } from "../host-info.js";
+import { derive, num } from "../metrics.js";
+import { LiveStream } from "../stream.js";
+
+function positive(v, fallback) {
+  return Number.isFinite(v) && v > 0 ? v : fallback;
+}
+
+const root = document.getElementById("dashboard");
+const ds = root.dataset;
+const config = {
+  host: ds.host,
+  wsPath: ds.wsPath || "/ws/live/",
+  interval: positive(parseFloat(ds.interval), 1),
+  windowS: positive(parseFloat(ds.windowS), 300),
+  staleAfter: positive(parseFloat(ds.staleAfter), 10),
+  deadAfter: positive(parseFloat(ds.deadAfter), 60),
+};
+const maxPoints = Math.max(1, Math.ceil(config.windowS / config.interval));
+
+const card = new HostCard(config.host, document.getElementById("host-template"));
+const info = new HostInfo();
+let pending = []; // [{x: Date, v}] not yet drawn (bounded)
+let frame = 0;
+let flushes = 0;
+
+function onReset() {
+  pending = [];
+  card.reset();
+}
+
+function onSamples(accepted) {
+  for (const a of accepted) {
+    if (a.host !== config.host) continue;
+    // A break instead of a line across missing samples or a silent agent.
+    if (a.gap) pending.push({ x: new Date(a.gapTs * 1000), v: null });
+    const v = derive(a.sample);
+    pending.push({ x: new Date(a.ts * 1000), v });
+    if (card.lastTs === null || a.ts >= card.lastTs) {
+      card.lastTs = a.ts;
+      card.latest = { v, top: a.sample.top };
+    }
+  }
+  if (pending.length > maxPoints) pending.splice(0, pending.length - maxPoints);
+  schedule();
+}
+
+function schedule() {
+  if (frame || document.hidden) return;
+  frame = requestAnimationFrame(flush);
+}
+
+function flush() {
+  frame = 0;
+  if (document.hidden) return; // keep the bounded queue until visible again
+  if (pending.length) {
+    extendHost(card.charts, pending, maxPoints);
+    pending = [];
+    flushes += 1;
+  }
+  card.render();
+  tickAges();
+}
+
+function tickAges() {
+  const now = stream.serverNow();
+  card.updateAge(now, config.staleAfter, config.deadAfter);
+  info.tick(now);
+}
+
+function onHosts(records) {
+  const record = records.find((r) => r && r.name === config.host);
+  if (record) {
+    info.apply(record);
+    info.removed(false);
+  }
+}
+
+function onHost(msg) {
+  if (msg.host !== config.host) return;
+  switch (msg.event) {
+    case "new":
+      if (msg.record && typeof msg.record === "object") info.apply(msg.record);
+      info.removed(false);
+      break;
+    case "status":
+      info.setStatus(msg.status, num(msg.since));
+      break;
+    case "duplicate":
+      info.duplicate(typeof msg.message === "string" ? msg.message : "");
+      break;
+    case "removed":
+      info.setStatus("disabled", stream.serverNow());
+      info.removed(true);
+      break;
+    default:
+      break;
+  }
+  tickAges();
+}
+
+const stream = new LiveStream({
+  path: config.wsPath,
+  statusEl: document.getElementById("connection-status"),
+  interval: config.interval,
+  subscription: () => ({ hosts: [config.host], view: "full", backfill_s: config.windowS }),
+  onSamples,
+  onHosts,
+  onHost,
+  onReset,
+  page: "host",
+});
+
+document.getElementById("hosts").append(card.section);
+card.plot();
+// Without a record the facts stay hidden until the hosts snapshot.
+const record = readJsonScript("host-record", null);
+if (record && typeof record === "object") info.apply(record);
+tickAges();
+
+document.addEventListener("visibilitychange", () => {
+  if (!document.hidden) flush();
+});
+setInterval(() => {
+  if (!document.hidden) tickAges();
+}, 1000);
+
+window.monitor = {
+  socket: stream.socket,
+  state: () => stream.socket.state,
+  pointCount: (host, chart) => (host === config.host ? pointCount(card.charts[chart]) : 0),
+  // extras for debugging
+  config,
+  maxPoints,
+  stats: { ...stream.stats, flushes: () => flushes, subscribes: stream.subscribes },
+  epoch: () => stream.positions.epoch,
+  lastSeq: (host) => stream.positions.since()[host] ?? null,
+  pending: () => pending.length,
+};
+
+stream.start();

@@ -1,0 +1,38 @@
+// The live stream's protocol, the browser's copy of dashboards/stream/protocol.py (a test holds
+// the two, and docs/protocol.md, to the same names and numbers).
+
+export const PROTOCOL_VERSION = 1;
+
+// Server -> client frame types.
+export const HELLO = "hello";
+export const SUBSCRIBED = "subscribed";
+export const SAMPLES = "samples";
+export const HOST = "host";
+export const HOSTS = "hosts";
+export const PONG = "pong";
+export const ERROR = "error";
+// Client -> server frame types.
+export const SUBSCRIBE = "subscribe";
+export const UNSUBSCRIBE = "unsubscribe";
+export const PING = "ping";
+
+export const VIEWS = ["full", "summary"];
+
+// Error codes of "error" frames (the socket stays open).
+export const ERRORS = {
+  BAD_JSON: "bad_json",
+  BAD_MESSAGE: "bad_message",
+  UNKNOWN_TYPE: "unknown_type",
+  BAD_FIELD: "bad_field",
+  TOO_MANY_HOSTS: "too_many_hosts",
+  UNSUPPORTED_FRAME: "unsupported_frame",
+  UNAVAILABLE: "unavailable",
+};
+
+// Close codes the server sends.
+export const CLOSE = {
+  TOO_SLOW: 4008,
+  TOO_BIG: 4413,
+  FLOODING: 4429,
+  UNAVAILABLE: 4503,
+};
