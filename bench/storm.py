@@ -15,7 +15,9 @@ Target (issue 8): 2,000 at once all streaming within 15 s, none failed, steady p
 import argparse
 import asyncio
 import json
+import signal
 import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -24,6 +26,7 @@ from pathlib import Path
 import psutil
 
 from bench.loadclient import LoadClient, Screen, percentile, raise_fd_limit
+from bench.one_run import py_spy_path
 from tests.live.launched import Launched
 
 
@@ -130,12 +133,16 @@ async def run(args: argparse.Namespace) -> dict:
         for number in range(1, args.rounds + 1):
             since = {host: max(0, (await latest_seq(steady, host)) - 5)}
             before = process_figures(web)
+            profiler = start_profiler(web.pid, args.profile, number)
             steady.start_window()
             client, screens, started = await storm_round(
                 launched.ws_url, cookie, host, args.screens, args.rate, since, args.wait
             )
             window = steady.stop_window()
             after = process_figures(web)
+            if profiler is not None:
+                profiler.send_signal(signal.SIGINT)
+                profiler.wait(30)
             streaming = [s for s in screens if s.first_live_at]
             to_live = sorted(s.first_live_at - started for s in streaming)
             ages = sorted(window.ages_s)
@@ -173,6 +180,17 @@ async def run(args: argparse.Namespace) -> dict:
         launched.stop()
 
 
+def start_profiler(pid: int, path: str | None, number: int) -> subprocess.Popen | None:
+    """py-spy on the web process for the round (collapsed stacks), when ``--profile`` asks."""
+    if not path:
+        return None
+    return subprocess.Popen(
+        [py_spy_path(), "record", "--pid", str(pid), "--format", "raw", "--rate", "200",
+         "--output", f"{path}.{number}.txt", "--nonblocking"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
 async def latest_seq(client: LoadClient, host: str) -> int:
     for _ in range(100):
         seqs = [s.last_seq.get(host, 0) for s in client.open_screens]
@@ -190,6 +208,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--wait", type=float, default=60, help="seconds a screen may take")
     parser.add_argument("--pause", type=float, default=5, help="seconds between rounds")
+    parser.add_argument("--profile", default=None, help="py-spy the web process into PATH.N.txt")
     args = parser.parse_args()
     raise_fd_limit()
     result = asyncio.run(run(args))

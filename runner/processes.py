@@ -10,6 +10,7 @@ from django.conf import settings
 # or one sample of a host with thousands of interfaces). Client messages are held to the
 # consumer's own, much smaller limit (close 4413); past this one Daphne closes with 1009.
 WEBSOCKET_MAX_MESSAGE_BYTES = 4 * 1024 * 1024
+HANDSHAKE_TIMEOUT_S = 30
 
 
 def web_argv(bind: tuple[str, int] | None = None) -> list[str]:
@@ -19,6 +20,9 @@ def web_argv(bind: tuple[str, int] | None = None) -> list[str]:
         sys.executable, "-m", "runner.web",
         "--bind", host, "--port", str(port),
         "--websocket_timeout", "-1",  # a wall screen stays connected for weeks
+        # A handshake may wait this long for the application: in a reconnect storm a late
+        # answer is better than a refusal the screen would retry, adding to the storm.
+        "--websocket_connect_timeout", str(HANDSHAKE_TIMEOUT_S),
         "--ping-interval", "20", "--ping-timeout", "30",
         "--websocket-max-message-size", str(WEBSOCKET_MAX_MESSAGE_BYTES),
         "--websocket-max-frame-size", str(WEBSOCKET_MAX_MESSAGE_BYTES),

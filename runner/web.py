@@ -16,30 +16,35 @@ from daphne.cli import CommandLineInterface
 from core.env import SettingError, env_int
 from dashboards.stream.web_server import patch_daphne, settle_garbage_collector
 
-LISTEN_BACKLOG = 2048
+# A reconnect storm (every wall screen coming back after a restart) lands thousands of SYNs in a
+# second; Twisted's default backlog of 50 reset most of them while the loop was busy with the
+# first handshakes. The kernel caps it at net.core.somaxconn.
+LISTEN_BACKLOG = 4096
 # Set in the processes of a group: each one listens through its own SO_REUSEPORT socket.
 GROUP_MEMBER_ENV = "MONITOR_WEB_GROUP_MEMBER"
 
 
-def reuse_port_socket(host: str, port: int) -> socket.socket:
-    """A listening socket that other processes of the group can bind to the same address."""
+def listening_socket(host: str, port: int, shared: bool) -> socket.socket:
+    """A listening socket with a deep backlog; ``shared``: other processes of the group can bind
+    the same address (SO_REUSEPORT), otherwise a second server on it fails to start."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    if shared:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
     sock.listen(LISTEN_BACKLOG)
     return sock
 
 
-def listen_on_shared_port(argv: list[str]) -> tuple[list[str], socket.socket]:
-    """``argv`` with ``--bind H --port P`` replaced by this process's SO_REUSEPORT socket."""
+def listen(argv: list[str], shared: bool) -> tuple[list[str], socket.socket]:
+    """``argv`` with ``--bind H --port P`` replaced by a socket of this process's own."""
     argv = list(argv)
     host = argv.pop(argv.index("--bind") + 1)
     argv.remove("--bind")
     port = int(argv.pop(argv.index("--port") + 1))
     argv.remove("--port")
-    sock = reuse_port_socket(host, port)
+    sock = listening_socket(host, port, shared)
     endpoint = f"fd:fileno={sock.fileno()}"
     if sock.family == socket.AF_INET6:
         _accept_named_fd_domains()
@@ -99,9 +104,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(f"configuration error: {exc}")
     if size > 1 and GROUP_MEMBER_ENV not in os.environ:
         sys.exit(run_group(argv, size))
-    if GROUP_MEMBER_ENV in os.environ:
-        # The socket object stays referenced (so open) while Daphne serves from its descriptor.
-        argv, _listening = listen_on_shared_port(argv)
+    # The socket object stays referenced (so open) while Daphne serves from its descriptor.
+    argv, _listening = listen(argv, shared=GROUP_MEMBER_ENV in os.environ)
     patch_daphne()
     settle_garbage_collector(argv[-1])
     CommandLineInterface().run(argv)

@@ -38,12 +38,6 @@ class LiveConsumer(OrderedWebsocketConsumer):
     """One browser screen (or any client) following the samples of some or all hosts."""
 
     backfill_frame_bytes = p.BACKFILL_FRAME_BYTES
-    orm_free_types = frozenset(
-        {
-            layer.SAMPLE, layer.OVERVIEW_ROUND, layer.HOST_EVENT, layer.NEW_HOST,
-            "websocket.receive", "websocket.disconnect",
-        }
-    )  # fmt: skip
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -61,8 +55,7 @@ class LiveConsumer(OrderedWebsocketConsumer):
         STATS.connected()
         ensure_reporter(async_redis_client(settings.REDIS_URL), keys)
         try:
-            self.epoch = await self.reader.epoch()
-            known = await self.reader.known_hosts()
+            self.epoch, known = await self.reader.epoch_and_hosts()
         except REDIS_ERRORS:
             await self._unavailable()
             return
@@ -121,11 +114,13 @@ class LiveConsumer(OrderedWebsocketConsumer):
         await self._apply(self.subs.subscribe(request))
         wanted = await self.reader.known_hosts() if request.hosts is None else request.hosts
         await self._apply(self.subs.add_hosts(wanted))
+        count = math.ceil(request.backfill_s / settings.MONITOR_INTERVAL)
+        after = {host: self.subs.backfill_after(host, request.since.get(host)) for host in wanted}
+        records, recent = await self.reader.records_and_recent(wanted, after, count, self.subs.view)
         await self.send(text_data=frames.subscribed(self.subs.hosts))
-        await self.send(text_data=frames.hosts(await self.reader.fleet_records(wanted)))
-        backfill_count = math.ceil(request.backfill_s / settings.MONITOR_INTERVAL)
+        await self.send(text_data=frames.hosts(records))
         for host in wanted:
-            await self._backfill(host, request.since.get(host), backfill_count)
+            await self._send_backfill(host, recent.get(host, []))
 
     async def _unsubscribe(self, message: dict) -> None:
         await self._apply(self.subs.unsubscribe(p.parse_unsubscribe(message)))
@@ -177,14 +172,18 @@ class LiveConsumer(OrderedWebsocketConsumer):
         if changes is None:
             return
         await self._apply(changes)
+        count = math.ceil(NEW_HOST_BACKFILL_S / settings.MONITOR_INTERVAL)
+        after = {host: self.subs.backfill_after(host, None)}
         try:
-            [record] = await self.reader.fleet_records([host])
-            await self.send(text_data=frames.host({"host": host, "event": "new", "record": record}))
-            # Its first sample went out before we joined its group.
-            count = math.ceil(NEW_HOST_BACKFILL_S / settings.MONITOR_INTERVAL)
-            await self._backfill(host, None, count)
+            [record], recent = await self.reader.records_and_recent(
+                [host], after, count, self.subs.view
+            )
         except REDIS_ERRORS:
             await self._unavailable()
+            return
+        await self.send(text_data=frames.host({"host": host, "event": "new", "record": record}))
+        # Its first sample went out before we joined its group.
+        await self._send_backfill(host, recent.get(host, []))
 
     # --- helpers -----------------------------------------------------------------------------
 
@@ -213,9 +212,7 @@ class LiveConsumer(OrderedWebsocketConsumer):
         self.rounds.reset()
         await self.send(text_data=self._hello(sorted(self.subs.hosts)))
 
-    async def _backfill(self, host: str, since: int | None, count: int) -> None:
-        after = self.subs.backfill_after(host, since)
-        stored = await self.reader.recent(host, after, count, self.subs.view)
+    async def _send_backfill(self, host: str, stored: list[tuple[str, int]]) -> None:
         if not stored:
             return
         self.subs.backfilled(host, stored[-1][1])

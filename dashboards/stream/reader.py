@@ -17,36 +17,53 @@ class SampleReader:
         self._client = client
         self._keys = keys
 
-    async def epoch(self) -> str:
-        await self._client.set(self._keys.epoch, secrets.token_hex(8), nx=True)
-        return (await self._client.get(self._keys.epoch)).decode()
+    async def epoch_and_hosts(self) -> tuple[str, list[str]]:
+        """The store's epoch (made now if the store is new) and every known host, sorted; one
+        round trip (a reconnect storm makes thousands of these at once)."""
+        async with self._client.pipeline(transaction=False) as pipe:
+            pipe.set(self._keys.epoch, secrets.token_hex(8), nx=True)
+            pipe.get(self._keys.epoch)
+            self._queue_known_hosts(pipe)
+            _, epoch, sampled, registered = await pipe.execute()
+        return epoch.decode(), self._hosts_from(sampled, registered)
 
     async def known_hosts(self) -> list[str]:
         """Every host with samples or a fleet record, sorted."""
-        sampled = await self._client.zrange(self._keys.hosts, 0, -1)
-        registered = await self._client.hkeys(self._keys.fleet)
-        return sorted({name.decode() for name in [*sampled, *registered]})
+        async with self._client.pipeline(transaction=False) as pipe:
+            self._queue_known_hosts(pipe)
+            return self._hosts_from(*await pipe.execute())
 
-    async def fleet_records(self, hosts: list[str]) -> list[dict]:
-        """The evaluator's record of each host (a bare "unknown" one where it has none yet)."""
+    async def records_and_recent(
+        self, hosts: list[str], after: dict[str, int | None], last: int, view: str = "full"
+    ) -> tuple[list[dict], dict[str, list[tuple[str, int]]]]:
+        """Each host's record, and (text, seq) of its samples with seq > ``after[host]`` (or
+        any), at most the newest ``last``: what a subscribe sends, in one round trip."""
         if not hosts:
-            return []
-        stored = await self._client.hmget(self._keys.fleet, hosts)
-        return [
+            return [], {}
+        async with self._client.pipeline(transaction=False) as pipe:
+            pipe.hmget(self._keys.fleet, hosts)
+            if last > 0:
+                for host in hosts:
+                    key = self._keys.recent(host, view)
+                    if after.get(host) is None:
+                        pipe.zrange(key, -last, -1, withscores=True)
+                    else:
+                        pipe.zrangebyscore(key, f"({after[host]}", "+inf", withscores=True)
+            stored, *recents = await pipe.execute()
+        records = [
             json.loads(record) if record else host_record(host)
             for host, record in zip(hosts, stored, strict=True)
         ]
+        samples = {
+            host: [(text.decode(), int(seq)) for text, seq in found[-last:]]
+            for host, found in zip(hosts, recents, strict=False)
+        }
+        return records, samples
 
-    async def recent(
-        self, host: str, after_seq: int | None, last: int, view: str = "full"
-    ) -> list[tuple[str, int]]:
-        """(text, seq) of samples with seq > ``after_seq`` (or any), at most the newest ``last``."""
-        if last <= 0:
-            return []
-        key = self._keys.recent(host, view)
-        if after_seq is None:
-            stored = await self._client.zrange(key, -last, -1, withscores=True)
-        else:
-            stored = await self._client.zrangebyscore(key, f"({after_seq}", "+inf", withscores=True)
-            stored = stored[-last:]
-        return [(text.decode(), int(seq)) for text, seq in stored]
+    def _queue_known_hosts(self, pipe) -> None:
+        pipe.zrange(self._keys.hosts, 0, -1)
+        pipe.hkeys(self._keys.fleet)
+
+    @staticmethod
+    def _hosts_from(sampled: list[bytes], registered: list[bytes]) -> list[str]:
+        return sorted({name.decode() for name in [*sampled, *registered]})

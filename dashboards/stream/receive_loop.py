@@ -56,13 +56,13 @@ async def dispatch_in_order(
 class OrderedWebsocketConsumer(AsyncWebsocketConsumer):
     """AsyncWebsocketConsumer with dispatch_in_order for its receive loop.
 
-    Handlers of the message types in ``orm_free_types`` are called directly: Channels' dispatch
-    closes stale database connections before every handler through a worker thread, and on the
-    per-sample path that thread hop costs more than the rest of the handler. Other types (the
-    connect, which loads the user) still go through Channels' own dispatch.
+    Handlers are called directly. Channels' dispatch first closes stale database connections
+    through a worker thread, before every handler: on the per-sample path that hop costs more
+    than the rest of the handler, and in a reconnect storm it queued every connect behind the
+    others on the one database thread. It does nothing a handler needs: the session and user
+    are loaded by the auth middleware, and every ORM call made through database_sync_to_async
+    closes stale connections itself, before and after.
     """
-
-    orm_free_types: frozenset[str] = frozenset()
 
     async def __call__(self, scope, receive, send) -> None:
         """Channels' AsyncConsumer.__call__, with dispatch_in_order for its receive loop."""
@@ -75,7 +75,4 @@ class OrderedWebsocketConsumer(AsyncWebsocketConsumer):
             await dispatch_in_order([receive, self.channel_receive], self.dispatch)
 
     async def dispatch(self, message: dict) -> None:
-        if message["type"] in self.orm_free_types:
-            await getattr(self, get_handler_name(message))(message)
-        else:
-            await super().dispatch(message)
+        await getattr(self, get_handler_name(message))(message)

@@ -101,7 +101,16 @@ def settle_garbage_collector(application: str) -> None:
     gc.set_threshold(young * 10, middle, 100)
 
 
+def skip_debug_formatting() -> None:
+    """Autobahn pretty-prints every connection's settings for a debug log line that is never
+    shown: a twentieth of the web process's CPU in a reconnect storm (py-spy)."""
+    from autobahn.websocket import protocol
+
+    protocol.pformat = lambda value, *args, **kwargs: "(not formatted)"
+
+
 def patch_daphne() -> None:
     """Every Daphne connection of this process gets the slow-client bound and direct writes."""
     ws_protocol.WebSocketFactory.protocol = BoundedWebSocketProtocol
     write_at_once()
+    skip_debug_formatting()

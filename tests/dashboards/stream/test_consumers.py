@@ -341,20 +341,44 @@ async def test_overview_screens_get_host_events_and_whole_rounds_through_one_mer
         await ws.disconnect()
 
 
-async def test_the_live_path_skips_the_database_cleanup_that_connecting_still_does(user):
-    """Stale database connections are closed when a client connects, not on every sample."""
+async def test_no_message_pays_a_thread_hop_for_database_cleanup(user):
+    """Channels' dispatch closes stale database connections before every handler, in a thread;
+    none of ours touches the ORM, so none waits for that hop, connect included."""
     publisher = make_publisher("alpha")
     with mock.patch("channels.consumer.aclose_old_connections") as cleanup:
         ws = await connect(user)
         await receive_type(ws, "hello")
-        assert cleanup.await_count == 1  # websocket.connect
         await send(ws, {"type": "subscribe", "hosts": ["alpha"]})
         await receive_type(ws, "subscribed")
         await publish(publisher, 5)
         for _ in range(5):
             await receive_type(ws, "samples")
         await ws.disconnect()
-    assert cleanup.await_count == 1
+    assert cleanup.await_count == 0
+
+
+async def test_the_session_lookup_at_connect_closes_stale_database_connections(session_cookie):
+    """What Channels' hop was for is done where the database is used: the auth middleware's
+    lookup runs through database_sync_to_async, which closes stale connections around it."""
+    from channels.db import DatabaseSyncToAsync
+    from channels.testing import WebsocketCommunicator
+
+    from monitor.asgi import application
+
+    # (The test settings make close_old_connections a no-op; its wrapper is what is counted.)
+    lookups = []
+    wrapped = DatabaseSyncToAsync.thread_handler
+
+    def counted(self, *args, **kwargs):
+        lookups.append(self.func.__name__)
+        return wrapped(self, *args, **kwargs)
+
+    headers = [(b"origin", b"http://localhost"), (b"cookie", session_cookie)]
+    with mock.patch.object(DatabaseSyncToAsync, "thread_handler", counted):
+        ws = WebsocketCommunicator(application, "/ws/live/", headers=headers)
+        assert (await ws.connect())[0]
+        await ws.disconnect()
+    assert lookups == ["get_user"]
 
 
 async def test_samples_without_a_round_number_for_several_hosts_leave_as_one_frame(
