@@ -5,7 +5,9 @@ clients among them, while the web process's RSS and open files are watched.
     .venv/bin/python -m bench.soak --minutes 3 --screens 300     # the sped-up run in make bench
 
 The product runs as `make run` runs it (`manage.py launch`, embedded Redis, a real agent) with
-``--hosts`` simulated hosts beside it. Each cycle: ``--screens`` screens connect and subscribe
+``--hosts`` simulated hosts beside it, and this machine's recent store filled first (ten minutes
+of samples), so backfills are as big in the first cycle as later. Each cycle: ``--screens``
+screens connect and subscribe
 as the pages do, backfill included (5 % overview, the rest host pages); among them clients that
 never read and switch views four times a second, clients that vanish (TCP abort) mid-stream or
 mid-subscribe, and a process of clients that is killed (-9); they stream for ``--stream``
@@ -29,7 +31,11 @@ from pathlib import Path
 
 import redis
 
+from agent.publish import encode_views
+from agent.sample_writer import SampleWriter
 from bench.loadclient import LoadClient, Screen, plan_screens, raise_fd_limit
+from collectors.host import HostSampler
+from core.redis_keys import RedisKeys
 from tests.live.launched import Launched
 
 SLOW_CLIENTS = 3
@@ -106,6 +112,16 @@ async def child_clients(url: str, cookie: str, host: str) -> None:
     await asyncio.sleep(3600)
 
 
+def fill_recent_store(client: redis.Redis, host: str, count: int = 600) -> None:
+    """Ten minutes of samples of ``host`` (this machine's, as read now), as a product that has
+    run a while has: backfills are as big in the first cycle as in the last."""
+    writer = SampleWriter(client, RedisKeys("monitor"), host, keep=count)
+    reading = HostSampler().sample()
+    for _ in range(count):
+        stamp = writer.next_stamp()
+        writer.append(stamp.seq, *encode_views(host, stamp.seq, 1.0, reading))
+
+
 def web_figures(launched: Launched, client: redis.Redis) -> dict:
     web = launched.child("web")
     with urllib.request.urlopen(launched.base_url + "/healthz", timeout=5) as response:
@@ -152,6 +168,7 @@ async def run(args) -> dict:
             simulator = launched.stack.start("simulator", "simulate_hosts", str(args.hosts))
         hosts = [f"sim-{n:03d}" for n in range(1, args.hosts + 1)]
         store = redis.Redis.from_url(launched.redis_url)
+        fill_recent_store(store, host)
         await asyncio.sleep(5)
         baseline = web_figures(launched, store)
         print("soak: before", json.dumps(baseline), flush=True)

@@ -49,6 +49,20 @@ def async_redis_client(url: str) -> aioredis.Redis:
     return clients[url]
 
 
+_async_probes: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def async_redis_probe(url: str) -> aioredis.Redis:
+    """This event loop's client for health pings: a connection of its own, short timeouts, so a
+    busy shared pool never makes Redis look dead."""
+    probes = _async_probes.setdefault(asyncio.get_running_loop(), {})
+    if url not in probes:
+        probes[url] = aioredis.Redis.from_url(
+            url, socket_timeout=CONNECT_TIMEOUT_S, socket_connect_timeout=CONNECT_TIMEOUT_S
+        )
+    return probes[url]
+
+
 def redis_answers(url: str, timeout: float = 0.5) -> bool:
     """Whether a Redis answers PING at ``url`` within ``timeout`` (a probe, not a client)."""
     probe = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)

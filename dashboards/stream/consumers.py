@@ -6,9 +6,11 @@ frames (frames.py). The ORM is touched only at connect (the auth middleware load
 per-sample path is Redis and the socket alone.
 """
 
+import asyncio
 import json
 import math
 import time
+from collections.abc import Iterable
 
 from django.conf import settings
 
@@ -17,12 +19,15 @@ from core.redis_clients import REDIS_ERRORS, async_redis_client
 from core.redis_keys import redis_keys
 from dashboards.stream import frames
 from dashboards.stream import protocol as p
+from dashboards.stream.background import ensure_background, redis_watch
 from dashboards.stream.merger import ensure_merger
 from dashboards.stream.reader import SampleReader
 from dashboards.stream.receive_loop import OrderedWebsocketConsumer
+from dashboards.stream.reclaim import RECLAIMER
 from dashboards.stream.rounds import RoundSender
-from dashboards.stream.stats import STATS, ensure_reporter
+from dashboards.stream.stats import STATS
 from dashboards.stream.subscriptions import GroupChanges, Subscriptions
+from dashboards.stream.web_server import BACKLOG_EXTENSION
 
 # A socket following several hosts sends a round of samples as one frame (rounds.py): once the
 # round is complete, else at most half an interval (ROUND_HOLD_MAX_S at most) after its first
@@ -32,12 +37,23 @@ ROUND_HOLD_MAX_S = 2.0
 QUIET_S = 0.015
 # A host that appears while a socket follows every host: what its backfill covers.
 NEW_HOST_BACKFILL_S = 60
+# A backfill is sent no faster than the client reads: at most this much unread at a time. A
+# client that takes nothing of it for BACKFILL_STALL_S, or is still behind after
+# BACKFILL_LONGEST_WAIT_S (live samples queue up meanwhile), is dropped as too slow (4008): it
+# comes back and resumes from its last seq.
+BACKFILL_AHEAD_BYTES = 1024 * 1024
+BACKFILL_STALL_S = 10.0
+BACKFILL_LONGEST_WAIT_S = 60.0
 
 
 class LiveConsumer(OrderedWebsocketConsumer):
     """One browser screen (or any client) following the samples of some or all hosts."""
 
     backfill_frame_bytes = p.BACKFILL_FRAME_BYTES
+
+    def layer_usable(self) -> bool:
+        watch = redis_watch()
+        return watch is None or watch.available
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -50,10 +66,16 @@ class LiveConsumer(OrderedWebsocketConsumer):
         hold_s = min(ROUND_HOLD_MAX_S, settings.MONITOR_INTERVAL / 2)
         self.rounds = RoundSender(self._send_round, hold_s, QUIET_S)
         self.bucket = p.TokenBucket(p.RATE_PER_SECOND, p.RATE_BURST, time.monotonic())
+        backlog = self.scope.get("extensions", {}).get(BACKLOG_EXTENSION, {})
+        self.unsent_bytes = backlog.get("unsent_bytes")
+        watch = ensure_background(settings.REDIS_URL, keys)
         await self.accept()
         self.counted = True
         STATS.connected()
-        ensure_reporter(async_redis_client(settings.REDIS_URL), keys)
+        self.opened()
+        if self.channel_name is None or not watch.available:
+            await self._unavailable()
+            return
         try:
             self.epoch, known = await self.reader.epoch_and_hosts()
         except REDIS_ERRORS:
@@ -62,14 +84,17 @@ class LiveConsumer(OrderedWebsocketConsumer):
         await self.send(text_data=self._hello(known))
 
     async def disconnect(self, code: int) -> None:
+        await self.release()
+
+    def forget(self) -> Iterable[str]:
         if getattr(self, "rounds", None) is not None:
             self.rounds.cancel()
         if getattr(self, "counted", False):
-            STATS.disconnected()
             self.counted = False
-        if getattr(self, "subs", None) is not None:
-            for group in self.subs.groups():
-                await self.channel_layer.group_discard(group, self.channel_name)
+            STATS.disconnected()
+            RECLAIMER.disconnected()
+        subs = getattr(self, "subs", None)
+        return subs.groups() if subs is not None else ()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if not self.bucket.take(time.monotonic()):
@@ -185,6 +210,10 @@ class LiveConsumer(OrderedWebsocketConsumer):
         # Its first sample went out before we joined its group.
         await self._send_backfill(host, recent.get(host, []))
 
+    async def stream_unavailable(self, message: dict) -> None:
+        """Posted by the process's Redis watch: Redis is gone, so this socket goes too."""
+        await self._unavailable()
+
     # --- helpers -----------------------------------------------------------------------------
 
     async def _apply(self, changes: GroupChanges) -> None:
@@ -217,9 +246,32 @@ class LiveConsumer(OrderedWebsocketConsumer):
             return
         self.subs.backfilled(host, stored[-1][1])
         for frame in frames.backfill([text for text, _ in stored], self.backfill_frame_bytes):
+            if not await self._client_keeps_up():
+                STATS.dropped("too_slow")
+                await self.close(code=p.CLOSE_TOO_SLOW)
+                return
             await self.send(text_data=frame)
             STATS.frames += 1
         STATS.samples += len(stored)
+
+    async def _client_keeps_up(self) -> bool:
+        """Wait while the client has more than BACKFILL_AHEAD_BYTES unread; False once it has
+        taken nothing for BACKFILL_STALL_S or waited BACKFILL_LONGEST_WAIT_S in all. (Without
+        Daphne's backlog, as in tests: True.)"""
+        if self.unsent_bytes is None:
+            return True
+        unsent = self.unsent_bytes()
+        loop = asyncio.get_running_loop()
+        started = stalled_since = loop.time()
+        while unsent > BACKFILL_AHEAD_BYTES:
+            await asyncio.sleep(0.02)
+            now_unsent, now = self.unsent_bytes(), loop.time()
+            if now_unsent < unsent:
+                stalled_since = now
+            if now - stalled_since > BACKFILL_STALL_S or now - started > BACKFILL_LONGEST_WAIT_S:
+                return False
+            unsent = now_unsent
+        return True
 
     def _hello(self, hosts: list[str]) -> str:
         return frames.hello(

@@ -98,7 +98,9 @@ async def ensure_merger(
         for other in [k for k, (_, task) in _mergers.items() if task.done()]:
             del _mergers[other]
         merger = RoundMerger(layer, reader, hold_s, quiet_s)
-        found = _mergers[key] = (merger, loop.create_task(merger.run()))
+        task = loop.create_task(merger.run())
+        task.add_done_callback(_log_end)
+        found = _mergers[key] = (merger, task)
     merger, task = found
     ready = asyncio.ensure_future(merger.ready.wait())
     await asyncio.wait({ready, task}, return_when=asyncio.FIRST_COMPLETED)
@@ -106,3 +108,16 @@ async def ensure_merger(
         ready.cancel()
         task.result()  # raises what stopped it (Redis unreachable, say)
     return merger
+
+
+def _log_end(task: asyncio.Task) -> None:
+    """A merger ends only when stopped or when Redis fails under it: say which, once."""
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("overview merger stopped: %s", task.exception())
+
+
+def stop_mergers() -> None:
+    """Stop this process's mergers (Redis is gone): the next overview screen starts a new one."""
+    for _, task in _mergers.values():
+        task.cancel()
+    _mergers.clear()

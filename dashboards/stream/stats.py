@@ -12,6 +12,7 @@ import logging
 import os
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import redis
@@ -36,6 +37,8 @@ class StreamStats:
     samples: int = 0
     drops: dict[str, int] = field(default_factory=dict)
     oldest_age_at_send_s: float = 0.0
+    reclaims: int = 0  # full collections after disconnects (reclaim.py)
+    longest_reclaim_pause_s: float = 0.0
 
     def connected(self) -> None:
         self.clients += 1
@@ -52,6 +55,10 @@ class StreamStats:
 
     def dropped(self, reason: str) -> None:
         self.drops[reason] = self.drops.get(reason, 0) + 1
+
+    def reclaimed(self, pause_s: float) -> None:
+        self.reclaims += 1
+        self.longest_reclaim_pause_s = max(self.longest_reclaim_pause_s, pause_s)
 
 
 STATS = StreamStats()
@@ -83,6 +90,8 @@ class StatsReporter:
             "samples_per_s": round((samples - samples_before) / elapsed, 2),
             "drops": dict(self._stats.drops),
             "oldest_sample_age_at_send_s": round(self._stats.oldest_age_at_send_s, 3),
+            "reclaims": self._stats.reclaims,
+            "longest_reclaim_pause_s": round(self._stats.longest_reclaim_pause_s, 3),
         }
         self._stats.oldest_age_at_send_s = 0.0
         return snapshot
@@ -94,24 +103,17 @@ class StatsReporter:
             pipe.expire(self._key, REPORT_TTL_S)
             await pipe.execute()
 
-    async def run(self) -> None:
+    async def run(self, redis_available: Callable[[], bool]) -> None:
+        """Report every few seconds while Redis answers (the Redis watch says when it does not:
+        one line for the outage, not one per report)."""
         while True:
             await asyncio.sleep(REPORT_EVERY_S)
+            if not redis_available():
+                continue
             try:
                 await self.report()
             except REDIS_ERRORS as exc:
                 log.warning("could not report stream stats: %s", exc)
-
-
-_reporter_task: asyncio.Task | None = None
-
-
-def ensure_reporter(client: aioredis.Redis, keys: RedisKeys) -> None:
-    """Start this process's reporter once, on its event loop (Daphne runs one)."""
-    global _reporter_task
-    loop = asyncio.get_running_loop()
-    if _reporter_task is None or _reporter_task.done() or _reporter_task.get_loop() is not loop:
-        _reporter_task = loop.create_task(StatsReporter(client, keys).run())
 
 
 def read_all(client: redis.Redis, keys: RedisKeys) -> list[dict]:

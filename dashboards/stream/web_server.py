@@ -1,25 +1,36 @@
 """What the stream needs of Daphne that Daphne does not do: a bound per slow client, frames sent
-to the socket at once, and a garbage collector kept off the long-lived heap.
+to the socket at once, each connection's unsent bytes told to its consumer, and a garbage
+collector kept off the long-lived heap.
 
 Daphne hands every frame to Twisted, which buffers whatever the kernel will not take yet, without
 limit: a screen that stops reading (a frozen tab, a stalled laptop) would grow the server's memory
 until its ping times out. A client whose backlog stays above the bound for a while (a backfill
 burst drains in well under a second; a stalled reader does not) is closed with 4008 and dropped,
-and the drop is counted; the other clients never wait for it.
+and the drop is counted; the other clients never wait for it. The consumer sees the backlog too
+(the ``monitor.backlog`` scope extension) and sends a backfill only as fast as the client reads.
 """
 
 import gc
 import importlib
+import logging
 import time
 
-from daphne import ws_protocol
+from daphne import server, ws_protocol
 
 from dashboards.stream.protocol import CLOSE_TOO_SLOW
 from dashboards.stream.stats import STATS
 
+log = logging.getLogger(__name__)
+
+# The ASGI scope extension through which a consumer reads its connection's unsent bytes.
+BACKLOG_EXTENSION = "monitor.backlog"
+
 BUFFER_BOUND_BYTES = 4 * 1024 * 1024
 BUFFER_GRACE_S = 10.0
 BUFFER_HARD_LIMIT_BYTES = 64 * 1024 * 1024
+# How long a client dropped as too slow has to read what is in flight and the close frame
+# after it, before the connection is cut (autobahn's own close timeout is one second).
+TOO_SLOW_CLOSE_WAIT_S = 5.0
 
 
 def buffered_bytes(transport: object) -> int:
@@ -32,14 +43,49 @@ class BoundedWebSocketProtocol(ws_protocol.WebSocketProtocol):
     over_bound_since: float | None = None
 
     def serverSend(self, content, binary=False):
+        if self.state in (self.STATE_CLOSING, self.STATE_CLOSED):
+            # The client is leaving (its close frame crossed this one): nobody will read it, and
+            # autobahn would raise "Attempt to send on a closed protocol" into the consumer.
+            return
         if self.state == self.STATE_OPEN and self._too_slow(buffered_bytes(self.transport)):
             STATS.dropped("too_slow")
-            # The close frame would queue behind everything it has not read, so drop the
-            # connection too: that frees the buffer now.
-            self.sendClose(code=CLOSE_TOO_SLOW, reason="too slow: the server dropped this client")
-            self.dropConnection(abort=True)
+            self._drop_too_slow()
             return
         super().serverSend(content, binary)
+
+    def serverClose(self, code=None):
+        if code == CLOSE_TOO_SLOW:  # the consumer found the client does not keep up
+            self._drop_too_slow()
+        else:
+            super().serverClose(code)
+
+    def _drop_too_slow(self) -> None:
+        """Close with 4008 right after what the kernel already has in hand: the whole frames
+        still waiting in Twisted's queue are discarded (that frees them now), so a client that
+        reads at all gets the close frame; one that does not is cut off TOO_SLOW_CLOSE_WAIT_S
+        later."""
+        transport = self.transport
+        queued = getattr(transport, "_tempDataBuffer", None)
+        if queued:
+            # Each queued chunk is a whole frame, but for the first one when nothing is in
+            # flight: write_at_once queues what the kernel left of a frame it took in part.
+            in_flight = len(transport.dataBuffer) > transport.offset
+            kept = [] if in_flight else queued[:1]
+            transport._tempDataBuffer = kept
+            transport._tempDataLen = sum(map(len, kept))
+        self.closeHandshakeTimeout = TOO_SLOW_CLOSE_WAIT_S
+        self.sendClose(code=CLOSE_TOO_SLOW, reason="too slow: the server dropped this client")
+        log.info("dropped %s: too slow (what it was sent did not drain), 4008", self._peer())
+
+    def onAutoPingTimeout(self) -> None:
+        """A peer that stopped answering pings (gone, or reading nothing) is a drop too."""
+        STATS.dropped("unresponsive")
+        log.info("dropped %s: no answer to pings", self._peer())
+        super().onAutoPingTimeout()
+
+    def _peer(self) -> str:
+        address = getattr(self, "client_addr", None)
+        return f"{address[0]}:{address[1]}" if address else "a client"
 
     def _too_slow(self, buffered: int) -> bool:
         if buffered <= BUFFER_BOUND_BYTES:
@@ -109,8 +155,33 @@ def skip_debug_formatting() -> None:
     protocol.pformat = lambda value, *args, **kwargs: "(not formatted)"
 
 
+def tell_consumers_their_backlog() -> None:
+    """Every WebSocket scope gets ``extensions["monitor.backlog"]["unsent_bytes"]``: a callable
+    returning the bytes of its connection that the kernel has not taken yet (0 once the socket
+    is closing: nothing more will be sent, so nobody should wait for it to drain)."""
+    create = server.Server.create_application
+
+    def unsent_bytes(protocol) -> int:
+        if protocol.state != protocol.STATE_OPEN:
+            return 0
+        return buffered_bytes(protocol.transport)
+
+    def create_application(self, protocol, scope):
+        if scope.get("type") == "websocket":
+            backlog = {"unsent_bytes": lambda: unsent_bytes(protocol)}
+            scope = {
+                **scope,
+                "extensions": {**scope.get("extensions", {}), BACKLOG_EXTENSION: backlog},
+            }
+        return create(self, protocol, scope)
+
+    server.Server.create_application = create_application
+
+
 def patch_daphne() -> None:
-    """Every Daphne connection of this process gets the slow-client bound and direct writes."""
+    """Every Daphne connection of this process gets the slow-client bound, direct writes and its
+    backlog in its scope."""
     ws_protocol.WebSocketFactory.protocol = BoundedWebSocketProtocol
     write_at_once()
     skip_debug_formatting()
+    tell_consumers_their_backlog()

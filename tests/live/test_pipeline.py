@@ -190,7 +190,10 @@ def raw_websocket(stack: Stack, cookie: str) -> socket.socket:
             f"Origin: {stack.base_url}\r\nCookie: {cookie}\r\n\r\n"
         ).encode()
     )
-    assert sock.recv(4096).startswith(b"HTTP/1.1 101")
+    response = bytearray()
+    while not response.endswith(b"\r\n\r\n"):  # byte by byte: frames follow at once
+        response += sock.recv(1)
+    assert response.startswith(b"HTTP/1.1 101")
     return sock
 
 
@@ -219,8 +222,34 @@ async def test_a_client_that_stops_reading_is_dropped_and_the_others_carry_on(
         with urllib.request.urlopen(stack.base_url + "/metrics", timeout=5) as response:
             return 'reason="too_slow"' in response.read().decode()
 
-    await asyncio.to_thread(wait_until, dropped_as_too_slow, 40, "the stalled client to be dropped")
+    # Reading from the moment it was dropped, it gets what was in flight, then the close frame.
+    await asyncio.to_thread(wait_until, lambda: "too slow" in stack.log("web"), 40, "the drop")
+    assert await asyncio.to_thread(close_code_after, stalled) == 4008
+    await asyncio.to_thread(wait_until, dropped_as_too_slow, 20, "the drop counted on /metrics")
     samples = await live_samples(watcher, 2)  # the others never waited for it
     await watcher.close()
     stalled.close()
     assert samples[1]["seq"] == samples[0]["seq"] + 1
+
+
+def close_code_after(sock: socket.socket) -> int | None:
+    """Read server frames until the connection ends; the code of the close frame, if one came."""
+    sock.settimeout(10)
+    data = bytearray()
+    try:
+        while chunk := sock.recv(1 << 20):
+            data += chunk
+    except (ConnectionResetError, TimeoutError):
+        pass
+    position = 0
+    while position + 2 <= len(data):
+        opcode, length = data[position] & 0x0F, data[position + 1] & 0x7F
+        position += 2
+        if length >= 126:
+            size = 2 if length == 126 else 8
+            length = int.from_bytes(data[position : position + size], "big")
+            position += size
+        if opcode == 0x8:
+            return int.from_bytes(data[position : position + 2], "big")
+        position += length
+    return None
