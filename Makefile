@@ -61,5 +61,8 @@ bench-smoke: $(BENCH_STAMP)
 bench-browser: $(BENCH_STAMP)
 	$(PY) -m bench.overview_browser --hosts 200 --seconds 600
 
+# The collector against bare psutil and Glances, then the whole agent beside node_exporter
+# (Debian's prometheus-node-exporter package; bench/agent.py says how to install it).
 bench-collector: $(BENCH_STAMP)
 	$(PY) -m bench.collector --samples 300
+	$(PY) -m bench.agent --seconds 120

@@ -6,12 +6,12 @@ named in core/layer.py.
 
 import json
 import logging
-from typing import Any
 
-from agent.sample_writer import SampleWriter, Stamp
+from agent.sample_writer import STORE_STARTED_OVER, SampleWriter, Stamp
 from collectors.host import Reading
 from collectors.summary import summarize
-from core.layer import HOSTS_GROUP, NEW_HOST, SAMPLE, LoopThread, host_group
+from core.layer import HOSTS_GROUP, NEW_HOST, SAMPLE, LayerPublisher, host_group
+from core.outages import OutageLog
 from core.redis_clients import REDIS_ERRORS
 
 log = logging.getLogger(__name__)
@@ -42,38 +42,38 @@ def encode_summary(host: str, seq: int, interval: float, reading: Reading) -> st
 
 
 class Publisher:
-    """Publishes one host's readings: one stored and one layer message per reading."""
+    """Publishes one host's readings: stored and sent to its group in one Redis round trip."""
 
     def __init__(
-        self,
-        host: str,
-        interval: float,
-        writer: SampleWriter,
-        channel_layer: Any,
-        loop: LoopThread | None = None,
+        self, host: str, interval: float, writer: SampleWriter, layer: LayerPublisher
     ) -> None:
         self.host = host
         self.interval = interval
         self.writer = writer
-        self.layer = channel_layer
-        self.loop = loop or LoopThread()
+        self.layer = layer
+        self._outage = OutageLog(log, f"publishing samples of {host}")
 
     def publish(self, reading: Reading, tick: int | None = None) -> int | None:
-        """Send the reading to every subscriber; returns its seq, or None when Redis is down.
+        """Send the reading to every subscriber; returns its seq, or None when Redis is down
+        (the sample is lost: the stream is lossy by design, and the next round tries again).
 
         ``tick`` numbers the collection round the reading belongs to (the dispatcher's counter):
         screens following many hosts send one round as one frame.
         """
         try:
-            stamp = self.writer.next_stamp()
-            message = self.message(stamp, reading, tick)
-            first_sample = self.writer.append(stamp.seq, message["text"], message["summary"])
-            self.loop.run(self.send(message, first_sample), timeout=5)
-        except (*REDIS_ERRORS, TimeoutError) as exc:
-            # The sample is lost (the stream is lossy by design); the next tick tries again.
-            log.warning("could not publish a sample of %s: %s", self.host, exc)
+            for _ in range(2):  # a second time only if the store started over meanwhile
+                message = self.message(self.writer.next_stamp(), reading, tick)
+                reply = self.queue_send(self.writer.client, message)
+                if reply != STORE_STARTED_OVER:
+                    break
+                self.writer.start_over()
+            if reply == 1:
+                self.announce(self.writer.client)
+        except REDIS_ERRORS as exc:
+            self._outage.failed(exc)
             return None
-        return stamp.seq
+        self._outage.succeeded()
+        return message["seq"] if reply != STORE_STARTED_OVER else None
 
     def message(self, stamp: Stamp, reading: Reading, tick: int | None) -> dict:
         """The layer message of a reading, with both encodings made here, once."""
@@ -89,8 +89,15 @@ class Publisher:
             "tick": tick,
         }
 
-    async def send(self, message: dict, first_sample: bool) -> None:
-        """Fan the message out (on the publish loop); announce a host's first sample."""
-        await self.layer.group_send(host_group(self.host), message)
-        if first_sample:
-            await self.layer.group_send(HOSTS_GROUP, {"type": NEW_HOST, "host": self.host})
+    def queue_send(self, client, message: dict):
+        """Store the sample and send it to the host's group, in one script on ``client`` (or
+        queued on a pipeline); the reply is 1 for a host's first sample, 0 otherwise, or
+        STORE_STARTED_OVER (nothing stored or sent)."""
+        stamp = Stamp(message["epoch"], message["seq"])
+        group = host_group(self.host)
+        fan_out = (self.layer.channel(group), self.layer.encode(message))
+        return self.writer.queue_append(client, stamp, message["text"], message["summary"], fan_out)
+
+    def announce(self, client) -> None:
+        """A host's first sample: screens following every host add it."""
+        self.layer.group_send(client, HOSTS_GROUP, {"type": NEW_HOST, "host": self.host})

@@ -1,32 +1,23 @@
-"""Celery tasks that run on an agent: thin wrappers around the sampler and the publisher."""
+"""The agent's Celery task and signals: thin wrappers around the sampler and the publisher."""
 
+import contextlib
 import functools
-import math
+import logging
+import time
 
-from celery import shared_task
 from celery.signals import worker_ready, worker_shutdown
-from channels.layers import get_channel_layer
-from django.conf import settings
 
+from agent.celery_app import app, config, keys
 from agent.publish import Publisher
 from agent.registration import Registration, agent_record
-from agent.sample_writer import SampleWriter
+from agent.rounds import RoundGaps
+from agent.sample_writer import SampleWriter, samples_to_keep
 from collectors.host import HostSampler
-from core.redis_clients import redis_client
-from core.redis_keys import redis_keys
+from core.collection import AGENT_NODE_PREFIX, COLLECT_TASK
+from core.layer import LayerPublisher
+from core.redis_clients import REDIS_ERRORS, redis_client
 
-COLLECT_TASK = "collectors.collect"
-AGENT_NODE_PREFIX = "agent@"
-
-
-def agent_queue(host: str) -> str:
-    """The queue that only ``host``'s agent consumes."""
-    return f"agent.{host}"
-
-
-def samples_to_keep(interval: float, seconds: float) -> int:
-    """How many samples cover ``seconds`` of history; never fewer than 600."""
-    return max(600, math.ceil(seconds / interval))
+log = logging.getLogger(__name__)
 
 
 @functools.cache
@@ -37,25 +28,25 @@ def _sampler() -> HostSampler:
 
 @functools.cache
 def _publisher() -> Publisher:
-    keep = samples_to_keep(settings.MONITOR_INTERVAL, settings.MONITOR_RECENT_SECONDS)
-    keys = redis_keys(settings.MONITOR_REDIS_PREFIX)
-    writer = SampleWriter(redis_client(settings.REDIS_URL), keys, settings.MONITOR_HOST, keep)
-    return Publisher(settings.MONITOR_HOST, settings.MONITOR_INTERVAL, writer, get_channel_layer())
+    keep = samples_to_keep(config.interval, config.recent_s)
+    writer = SampleWriter(redis_client(config.redis_url), keys, config.host, keep)
+    return Publisher(config.host, config.interval, writer, LayerPublisher(keys.layer_prefix))
+
+
+@functools.cache
+def _round_gaps() -> RoundGaps:
+    return RoundGaps(config.interval)
 
 
 @functools.cache
 def _registration() -> Registration:
     # The first reading also primes CPU and rate deltas, so the first published sample has them.
     first = _sampler().sample().metrics
-    record = agent_record(
-        settings.MONITOR_HOST, settings.MONITOR_LABELS, settings.MONITOR_INTERVAL, _sampler().mode
-    )
+    record = agent_record(config.host, config.labels, config.interval, _sampler().mode)
     # In a container these are its limits, not the machine's.
     record["memory_total_bytes"] = first.get("mem.total_bytes", record["memory_total_bytes"])
     record["cpu_count"] = first.get("container.cpu.limit_core_count", record["cpu_count"])
-    return Registration(
-        redis_client(settings.REDIS_URL), redis_keys(settings.MONITOR_REDIS_PREFIX), record
-    )
+    return Registration(redis_client(config.redis_url), keys, record)
 
 
 @worker_ready.connect
@@ -71,10 +62,20 @@ def stop_heartbeat(sender, **kwargs) -> None:
         _registration().stop()
 
 
-@shared_task(name=COLLECT_TASK, ignore_result=True)
+@app.task(name=COLLECT_TASK, ignore_result=True)
 def collect(interval: float | None = None, tick: int | None = None) -> int | None:
     """Sample this host once and publish it; returns the sample's seq (None if not published)."""
     publisher = _publisher()
     if interval:
         publisher.interval = interval  # the dispatcher's clock decides the cadence
+    missed = _round_gaps().seen(tick, time.monotonic())
+    if missed:
+        count_missed(missed, tick)
     return publisher.publish(_sampler().sample(), tick)
+
+
+def count_missed(missed: int, tick: int) -> None:
+    """Rounds that never reached this agent in time: in Redis for /metrics, and in the log."""
+    log.warning("%d collection rounds before round %d never reached this agent", missed, tick)
+    with contextlib.suppress(*REDIS_ERRORS):  # the publish just after says Redis is gone, once
+        redis_client(config.redis_url).hincrby(keys.collects_missed, config.host, missed)

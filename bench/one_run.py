@@ -47,6 +47,13 @@ class Context:
     cookie: str | None = None
 
 
+def newest_seq(store, recent_key: str) -> int:
+    """The seq of a host's newest stored sample (seqs are reserved in blocks: the counter in
+    Redis runs ahead of what was published)."""
+    newest = store.zrange(recent_key, -1, -1, withscores=True)
+    return int(newest[0][1]) if newest else 0
+
+
 def snapshot(ctx: Context, server_pid: int, publisher_pid: int, seq_key: str) -> dict:
     return {
         "time": time.monotonic(),
@@ -56,7 +63,7 @@ def snapshot(ctx: Context, server_pid: int, publisher_pid: int, seq_key: str) ->
         "publisher": cpu_seconds(publisher_pid),
         "client": own_cpu_seconds(),  # this process alone (its children are the others)
         "machine": machine_busy_seconds(),
-        "seq": int(ctx.store.get(seq_key) or 0),
+        "seq": newest_seq(ctx.store, seq_key),
     }
 
 
@@ -65,7 +72,7 @@ async def measure(
 ) -> dict:
     """Connect, read idle RSS, subscribe, warm up, measure one window; the figures of that run."""
     pid = server.process.pid
-    seq_key = RedisKeys(ctx.prefix).seq(names[0])
+    seq_key = RedisKeys(ctx.prefix).recent(names[0], "summary")
     await asyncio.sleep(0.5)
     rss_base = rss_bytes(pid)
     plan = plan_screens(clients, names, ctx.overview_share)

@@ -119,7 +119,7 @@ def fill_recent_store(client: redis.Redis, host: str, count: int = 600) -> None:
     reading = HostSampler().sample()
     for _ in range(count):
         stamp = writer.next_stamp()
-        writer.append(stamp.seq, *encode_views(host, stamp.seq, 1.0, reading))
+        writer.append(stamp, *encode_views(host, stamp.seq, 1.0, reading))
 
 
 def web_figures(launched: Launched, client: redis.Redis) -> dict:

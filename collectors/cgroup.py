@@ -18,8 +18,10 @@ import psutil
 
 from collectors.fields import Field
 from collectors.rates import CounterRates
+from collectors.refreshed import Refreshed
 
 DEFAULT_ROOT = Path("/sys/fs/cgroup")
+HOST_FACTS_EVERY_S = 60.0
 
 # cgroup v1 writes "no limit" as the largest page-aligned 63-bit number (9223372036854771712 with
 # 4 KiB pages); no real limit comes anywhere near 2**60 bytes.
@@ -63,6 +65,9 @@ class CgroupFiles:
     def __init__(self, root: str | os.PathLike[str] = DEFAULT_ROOT) -> None:
         self.root = Path(root)
         self.version = 2 if (self.root / "cgroup.controllers").exists() else 1
+        if self.version == 1:  # where each v1 controller is mounted does not change
+            self._cpu_dir = self._v1_dir(_V1_CPU_DIRS)
+            self._cpuacct_dir = self._v1_dir(_V1_CPUACCT_DIRS)
 
     def read(self) -> CgroupStats:
         """Read every file once; missing or unreadable files leave their fields None."""
@@ -88,8 +93,7 @@ class CgroupFiles:
         )
 
     def _read_v1(self) -> CgroupStats:
-        cpu_dir = self._v1_dir(_V1_CPU_DIRS)
-        cpuacct_dir = self._v1_dir(_V1_CPUACCT_DIRS)
+        cpu_dir, cpuacct_dir = self._cpu_dir, self._cpuacct_dir
         memory_dir = self.root / "memory"
         cpu = _keyed(cpu_dir / "cpu.stat")
         ticks = _keyed(cpuacct_dir / "cpuacct.stat")
@@ -195,9 +199,10 @@ class CgroupSampler:
         read_host_swap: Callable[[], int] = _host_swap_total,
     ) -> None:
         self._files = CgroupFiles(root)
-        self._read_cpu_count = read_cpu_count
-        self._read_host_memory = read_host_memory
-        self._read_host_swap = read_host_swap
+        # The host's totals and this process's CPUs change rarely; each read is a /proc parse.
+        self._cpu_count = Refreshed(read_cpu_count, HOST_FACTS_EVERY_S)
+        self._host_memory = Refreshed(read_host_memory, HOST_FACTS_EVERY_S)
+        self._host_swap = Refreshed(read_host_swap, HOST_FACTS_EVERY_S)
         self._rates = CounterRates()
 
     @property
@@ -209,7 +214,7 @@ class CgroupSampler:
         """Return the limits, memory and swap every time, CPU percentages once a previous
         reading exists."""
         stats = self._files.read()
-        return {**self._cpu(stats, now), **self._memory(stats), **self._swap(stats)}
+        return {**self._cpu(stats, now), **self._memory(stats, now), **self._swap(stats, now)}
 
     def _cpu(self, stats: CgroupStats, now: float) -> dict[str, float]:
         counters = {
@@ -226,7 +231,7 @@ class CgroupSampler:
         )
         if stats.cpu_usage_s is None:
             return {}
-        cpus = self._read_cpu_count()
+        cpus = self._cpu_count(now)
         limit = cpus if stats.cpu_limit_cores is None else min(stats.cpu_limit_cores, cpus)
         metrics: dict[str, float] = {CPU_LIMIT: limit}
         for key in ("cpu.percent", "cpu.user_percent", "cpu.system_percent"):
@@ -237,10 +242,10 @@ class CgroupSampler:
             metrics[CPU_THROTTLED] = _percent(rates["throttled"], rates["periods"])
         return metrics
 
-    def _memory(self, stats: CgroupStats) -> dict[str, float]:
+    def _memory(self, stats: CgroupStats, now: float) -> dict[str, float]:
         if stats.memory_usage_bytes is None:
             return {}
-        total = _capped(stats.memory_limit_bytes, self._read_host_memory())
+        total = _capped(stats.memory_limit_bytes, self._host_memory(now))
         # The working set, as cAdvisor and the kubelet count it: file cache the kernel can drop
         # first is not in use. Capped so used never exceeds total, even while a limit is lowered.
         used = stats.memory_usage_bytes - (stats.memory_inactive_file_bytes or 0)
@@ -253,10 +258,10 @@ class CgroupSampler:
             "mem.percent": _percent(used, total),
         }
 
-    def _swap(self, stats: CgroupStats) -> dict[str, float]:
+    def _swap(self, stats: CgroupStats, now: float) -> dict[str, float]:
         if stats.swap_usage_bytes is None:
             return {}
-        total = _capped(stats.swap_limit_bytes, self._read_host_swap())
+        total = _capped(stats.swap_limit_bytes, self._host_swap(now))
         used = min(stats.swap_usage_bytes, total)
         return {
             "swap.total_bytes": total,

@@ -9,6 +9,10 @@ import psutil
 
 from collectors.fields import Field
 from collectors.rates import CounterRates
+from collectors.refreshed import Refreshed
+
+# The mount table is read again this often (a mount appears in the metrics within this time).
+PARTITIONS_EVERY_S = 10.0
 
 # Read-only images (snap packages, loop-mounted squashfs) are always 100 % full and just noise.
 _IGNORED_FSTYPES = frozenset({"squashfs"})
@@ -54,21 +58,21 @@ class DiskSampler:
         read_usage: Callable[[str], Any] = psutil.disk_usage,
         read_io: Callable[[], Any] = _read_io_totals,
     ) -> None:
-        self._read_partitions = read_partitions
+        self._partitions = Refreshed(read_partitions, PARTITIONS_EVERY_S)
         self._read_usage = read_usage
         self._read_io = read_io
         self._io_rates = CounterRates()
 
     def sample(self, now: float) -> dict[str, float]:
         """Return usage for readable mounts and, from the second call on, I/O rates."""
-        metrics = self._usage_metrics()
+        metrics = self._usage_metrics(now)
         metrics.update(self._io_metrics(now))
         return metrics
 
-    def _usage_metrics(self) -> dict[str, float]:
+    def _usage_metrics(self, now: float) -> dict[str, float]:
         metrics: dict[str, float] = {}
         seen_devices: set[str] = set()
-        for partition in self._read_partitions():
+        for partition in self._partitions(now):
             if _is_ignored(partition) or partition.device in seen_devices:
                 continue
             try:

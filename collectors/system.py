@@ -8,6 +8,10 @@ from collections.abc import Callable
 import psutil
 
 from collectors.fields import Field
+from collectors.refreshed import Refreshed
+
+# psutil reads /proc/stat for the boot time on every call; it moves only if the clock is set.
+BOOT_TIME_EVERY_S = 60.0
 
 
 class SystemSampler:
@@ -20,9 +24,9 @@ class SystemSampler:
         read_boot_time: Callable[[], float] = psutil.boot_time,
         wall_clock: Callable[[], float] = time.time,
     ) -> None:
-        self._read_boot_time = read_boot_time
+        self._boot_time = Refreshed(read_boot_time, BOOT_TIME_EVERY_S)
         self._wall_clock = wall_clock
 
     def sample(self, now: float) -> dict[str, float]:
         """Return uptime_s from the boot time and the wall clock (not `now`, which is monotonic)."""
-        return {"uptime_s": self._wall_clock() - self._read_boot_time()}
+        return {"uptime_s": self._wall_clock() - self._boot_time(now)}

@@ -2,12 +2,10 @@
 to each other through the layer. Channels dispatches a message of type ``a.b`` to the consumer's
 method ``a_b``; every type is named here once, for producers and consumers alike."""
 
-import asyncio
 import os
 import socket
-import threading
-from collections.abc import Coroutine
-from typing import Any
+
+import msgpack
 
 # A sample of one host (agent -> screens following it; LiveConsumer.metrics_sample).
 SAMPLE = "metrics.sample"
@@ -32,16 +30,24 @@ def overview_group() -> str:
     return f"overview.{socket.gethostname()}.{os.getpid()}"
 
 
-class LoopThread:
-    """A private event loop in a daemon thread, so a sync worker reuses one layer connection.
+class LayerPublisher:
+    """group_send for processes that have no event loop and no Channels (agents, the
+    simulator, the evaluator): the message is PUBLISHed, msgpack-encoded, on the group's
+    channel, exactly as channels-redis's RedisPubSubChannelLayer does it, so web processes'
+    consumers receive it through their layer (a test holds the two together). A sync Redis
+    call, or a command queued on a pipeline: no thread, no loop, no second connection."""
 
-    ``async_to_sync`` would make a fresh loop per call, and channels-redis keeps its connections
-    per loop: every sample would pay a new Redis connection.
-    """
+    def __init__(self, layer_prefix: str) -> None:
+        self.layer_prefix = layer_prefix
 
-    def __init__(self) -> None:
-        self._loop = asyncio.new_event_loop()
-        threading.Thread(target=self._loop.run_forever, name="publish-loop", daemon=True).start()
+    def channel(self, group: str) -> str:
+        """The Redis pub/sub channel of a group (RedisPubSubLoopLayer._get_group_channel_name)."""
+        return f"{self.layer_prefix}__group__{group}"
 
-    def run(self, coroutine: Coroutine[Any, Any, Any], timeout: float) -> Any:
-        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
+    @staticmethod
+    def encode(message: dict) -> bytes:
+        return msgpack.packb(message)
+
+    def group_send(self, client, group: str, message: dict):
+        """PUBLISH ``message`` to ``group`` on ``client`` (a Redis client or a pipeline)."""
+        return client.publish(self.channel(group), self.encode(message))

@@ -66,6 +66,16 @@ class RedisKeys:
         """Counter: one number per collection round, so screens can send a round as one frame."""
         return f"{self.prefix}:tick"
 
+    @property
+    def collect_rounds_unsent(self) -> str:
+        """Counter: collection rounds beat could not send (Redis was unreachable)."""
+        return f"{self.prefix}:collect-rounds-unsent"
+
+    @property
+    def collects_missed(self) -> str:
+        """Hash: host name -> collection rounds that never reached its agent in time."""
+        return f"{self.prefix}:collects-missed"
+
     # --- the web processes -----------------------------------------------------------------
 
     @property

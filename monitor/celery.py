@@ -1,4 +1,5 @@
-"""The Celery app shared by beat (central) and agents (one worker per monitored host)."""
+"""The central Celery app: beat and the evaluator. Agents run an app of their own, without Django
+(agent/celery_app.py); beat sends them `collect` by name."""
 
 import os
 
@@ -8,12 +9,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitor.settings")
 
 app = Celery("monitor")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["agent", "dashboards.fleet"])
+app.autodiscover_tasks(["dashboards.fleet"])
 
 
 @app.on_after_finalize.connect
 def schedule_fleet(sender: Celery, **kwargs: object) -> None:
-    """Beat fires the central dispatch (a `collect` per host) and evaluation every interval."""
+    """Beat sends a collection round (a `collect` per host) and the evaluation every interval."""
     from django.conf import settings
 
     from dashboards.fleet.tasks import central_schedule

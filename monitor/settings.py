@@ -8,10 +8,10 @@ With nothing set, the product runs on its embedded default: SQLite and a private
 import secrets
 import socket
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import dj_database_url
 
+from core import services
 from core.env import (
     SettingError,
     env_bind,
@@ -19,24 +19,19 @@ from core.env import (
     env_float,
     env_int,
     env_list,
-    env_redis_prefix,
     env_str,
 )
 from core.hosts import env_host_name, env_labels
 from core.redis_keys import RedisKeys
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-
-# Relative paths are taken from the checkout, so the same value works from any directory.
-DATA_DIR = BASE_DIR / env_str("MONITOR_DATA_DIR", "var")
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+BASE_DIR = services.BASE_DIR
+DATA_DIR = services.data_dir()
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 
 # --- Services -----------------------------------------------------------------------------------
 _database_url = env_str("DATABASE_URL", "")
-_redis_url = env_str("REDIS_URL", "")
 
 try:
     DATABASES = {
@@ -49,43 +44,13 @@ except (ValueError, dj_database_url.UnknownSchemeError) as exc:
 
 # The embedded default: a private redis-server started by `make run` on a socket in the data dir,
 # or, with MONITOR_REDIS_LISTEN, on TCP with a generated password so agents elsewhere can join.
-EMBEDDED_REDIS = not _redis_url
-EMBEDDED_REDIS_SOCKET = DATA_DIR / "redis.sock"
-EMBEDDED_REDIS_LISTEN = (
-    env_bind("MONITOR_REDIS_LISTEN", "") if env_str("MONITOR_REDIS_LISTEN", "") else None
-)
-EMBEDDED_REDIS_PASSWORD = ""
-if EMBEDDED_REDIS and EMBEDDED_REDIS_LISTEN:
-    _password_file = DATA_DIR / "redis_password"
-    # Hex: redis-server reads a password that starts with "--" (1 in 4,096 url-safe tokens) as
-    # its next option and refuses to start; such a file, which never worked, is replaced.
-    if not _password_file.exists() or _password_file.read_text().startswith("-"):
-        _password_file.write_text(secrets.token_hex(24))
-        _password_file.chmod(0o600)
-    EMBEDDED_REDIS_PASSWORD = _password_file.read_text().strip()
-    _listen_host, _listen_port = EMBEDDED_REDIS_LISTEN
-    _local_host = "127.0.0.1" if _listen_host in {"0.0.0.0", "::"} else _listen_host
-    _redis_url = f"redis://:{EMBEDDED_REDIS_PASSWORD}@{_local_host}:{_listen_port}/0"
-REDIS_URL = _redis_url or f"unix://{EMBEDDED_REDIS_SOCKET}"
-_redis_parts = urlsplit(REDIS_URL)
-if _redis_parts.scheme not in {"redis", "rediss", "unix"}:
-    raise SettingError(
-        f"REDIS_URL={REDIS_URL!r} must start with redis://, rediss:// or unix:// "
-        "(leave it unset for the embedded Redis)"
-    )
-
-
-def _celery_broker_url(redis_url: str) -> str:
-    """Kombu spells a Redis unix socket ``redis+socket://``; the redis client spells it ``unix://``."""
-    parts = urlsplit(redis_url)
-    if parts.scheme == "unix":
-        return f"redis+socket://{parts.path}" + (f"?{parts.query}" if parts.query else "")
-    return redis_url
-
-
-# Keys and channel-layer names live under this prefix, so several installs (or parallel test
-# runs) can share one Redis without seeing each other.
-MONITOR_REDIS_PREFIX = env_redis_prefix("MONITOR_REDIS_PREFIX", "monitor")
+_redis = services.redis_location(DATA_DIR)
+REDIS_URL = _redis.url
+EMBEDDED_REDIS = _redis.embedded
+EMBEDDED_REDIS_SOCKET = _redis.socket_path
+EMBEDDED_REDIS_LISTEN = _redis.listen
+EMBEDDED_REDIS_PASSWORD = _redis.password
+MONITOR_REDIS_PREFIX = services.redis_prefix()
 
 # --- Security -----------------------------------------------------------------------------------
 _secret_key = env_str("DJANGO_SECRET_KEY", "")
@@ -216,7 +181,7 @@ CHANNEL_LAYERS = {
 }
 
 # --- Celery (agents and beat) -------------------------------------------------------------------
-CELERY_BROKER_URL = _celery_broker_url(REDIS_URL)
+CELERY_BROKER_URL = services.celery_broker_url(REDIS_URL)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "global_keyprefix": RedisKeys(MONITOR_REDIS_PREFIX).broker_prefix
 }

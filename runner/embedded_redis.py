@@ -2,6 +2,7 @@
 
 import subprocess
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from core.redis_clients import redis_answers
@@ -21,6 +22,61 @@ def redis_server_binary() -> Path:
     return binary
 
 
+@dataclass(frozen=True)
+class EmbeddedRedis:
+    """A private redis-server: on a unix socket, or on TCP ``listen`` with a password."""
+
+    url: str
+    data_dir: Path
+    socket_path: Path | None = None
+    listen: tuple[str, int] | None = None
+    password: str = ""
+
+    def argv(self) -> list[str]:
+        argv = [
+            str(redis_server_binary()),
+            "--save", "", "--appendonly", "no",
+            "--dir", str(self.data_dir),
+            "--logfile", str(self.data_dir / "redis.log"),
+        ]  # fmt: skip
+        if self.listen:
+            host, port = self.listen
+            return [*argv, "--bind", host, "--port", str(port), "--requirepass", self.password]
+        assert self.socket_path is not None
+        return [
+            *argv,
+            "--port",
+            "0",
+            "--unixsocket",
+            str(self.socket_path),
+            "--unixsocketperm",
+            "700",
+        ]
+
+    def start(self, timeout: float = 10) -> subprocess.Popen:
+        """Start it and wait until ``url`` answers; raises EmbeddedRedisError if it does not."""
+        if redis_answers(self.url):
+            raise EmbeddedRedisError(
+                f"a Redis already answers at {self.url}: is another `make run` using "
+                f"{self.data_dir}?"
+            )
+        if self.socket_path is not None:
+            self.socket_path.unlink(missing_ok=True)
+        process = subprocess.Popen(self.argv(), start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                log = self.data_dir / "redis.log"
+                raise EmbeddedRedisError(
+                    f"redis-server exited with {process.returncode}; see {log}"
+                )
+            if redis_answers(self.url):
+                return process
+            time.sleep(0.05)
+        process.kill()
+        raise EmbeddedRedisError(f"redis-server did not answer at {self.url} within {timeout:g} s")
+
+
 def start_embedded_redis(
     url: str,
     data_dir: Path,
@@ -30,30 +86,4 @@ def start_embedded_redis(
     timeout: float = 10,
 ) -> subprocess.Popen:
     """Start redis-server (unix socket, or TCP ``listen`` with a password); wait for ``url``."""
-    if redis_answers(url):
-        raise EmbeddedRedisError(
-            f"a Redis already answers at {url}: is another `make run` using {data_dir}?"
-        )
-    argv = [
-        str(redis_server_binary()),
-        "--save", "", "--appendonly", "no",
-        "--dir", str(data_dir),
-        "--logfile", str(data_dir / "redis.log"),
-    ]  # fmt: skip
-    if listen:
-        argv += ["--bind", listen[0], "--port", str(listen[1]), "--requirepass", password]
-    else:
-        assert socket_path is not None
-        socket_path.unlink(missing_ok=True)
-        argv += ["--port", "0", "--unixsocket", str(socket_path), "--unixsocketperm", "700"]
-    process = subprocess.Popen(argv, start_new_session=True)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            log = data_dir / "redis.log"
-            raise EmbeddedRedisError(f"redis-server exited with {process.returncode}; see {log}")
-        if redis_answers(url):
-            return process
-        time.sleep(0.05)
-    process.kill()
-    raise EmbeddedRedisError(f"redis-server did not answer at {url} within {timeout:g} s")
+    return EmbeddedRedis(url, data_dir, socket_path, listen, password).start(timeout)

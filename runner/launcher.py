@@ -1,18 +1,15 @@
 """`make run`: the whole product in one terminal, every child stopped on Ctrl-C.
 
-Children that die are restarted with a growing delay, so a killed agent comes back by itself.
+Children that die are restarted with a growing delay (supervisor.py), so a killed agent comes
+back by itself, and so does the embedded Redis that all of them need.
 """
 
-import contextlib
 import os
 import secrets
 import signal
 import socket
-import subprocess
 import sys
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -22,11 +19,11 @@ from core.redis_clients import REDIS_ERRORS, redis_client, redis_now
 from core.redis_keys import redis_keys
 from dashboards.health.checks import newest_sample_time
 from runner import processes
-from runner.embedded_redis import start_embedded_redis
+from runner.embedded_redis import EmbeddedRedis
+from runner.supervisor import Child, Supervisor, spawn
 
 ADMIN_USERNAME = "admin"
-RESTART_DELAYS = (1, 2, 5, 10, 30)
-STOP_GRACE_S = 10
+REDIS_RESTART_DELAYS = (0, 1, 2, 5, 10, 30)
 
 
 def say(message: str) -> None:
@@ -61,37 +58,26 @@ def join_command() -> str:
     return f"REDIS_URL='{url}' MONITOR_HOST=<name> make agent"
 
 
-@dataclass
-class Child:
-    """A supervised process: its command, the running Popen, and its restart history."""
-
-    name: str
-    argv: Callable[[], list[str]]
-    process: subprocess.Popen | None = None
-    restarts: int = 0
-    restart_at: float | None = None
-    started_at: float = field(default=0.0)
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(self.argv(), start_new_session=True)
-        self.started_at = time.monotonic()
-        self.restart_at = None
-
-    def stop(self, sig: int = signal.SIGTERM) -> None:
-        if self.process and self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, sig)
-
-
 class Launcher:
     def __init__(self) -> None:
-        self.children = [
-            Child("web", processes.web_argv),
-            Child("agent", processes.agent_argv),
-            Child("evaluator", processes.evaluator_argv),
-            Child("beat", processes.beat_argv),
+        children = [
+            Child("web", spawn(processes.web_argv)),
+            Child("agent", spawn(processes.agent_argv)),
+            Child("evaluator", spawn(processes.evaluator_argv)),
+            Child("beat", spawn(processes.beat_argv)),
         ]
-        self.redis_process: subprocess.Popen | None = None
+        if settings.EMBEDDED_REDIS:
+            # Everything else needs it: restarted at once, and the others reconnect by
+            # themselves (web screens are told with 4503 and come back on their own).
+            embedded = EmbeddedRedis(
+                settings.REDIS_URL,
+                settings.DATA_DIR,
+                socket_path=settings.EMBEDDED_REDIS_SOCKET,
+                listen=settings.EMBEDDED_REDIS_LISTEN,
+                password=settings.EMBEDDED_REDIS_PASSWORD,
+            )
+            children.insert(0, Child("redis", embedded.start, delays=REDIS_RESTART_DELAYS))
+        self.supervisor = Supervisor(children, say)
         self.stopping = False
 
     def run(self) -> int:
@@ -100,18 +86,13 @@ class Launcher:
         signal.signal(signal.SIGTERM, self._request_stop)
         try:
             if settings.EMBEDDED_REDIS:
-                self.redis_process = start_embedded_redis(
-                    settings.REDIS_URL,
-                    settings.DATA_DIR,
-                    socket_path=settings.EMBEDDED_REDIS_SOCKET,
-                    listen=settings.EMBEDDED_REDIS_LISTEN,
-                    password=settings.EMBEDDED_REDIS_PASSWORD,
-                )
+                self.supervisor.children[0].start()
                 say(f"embedded Redis on {settings.REDIS_URL}")
             call_command("migrate", interactive=False, verbosity=0)
             ensure_admin()
-            for child in self.children:
-                child.start()
+            for child in self.supervisor.children:
+                if child.process is None:
+                    child.start()
             host, port = settings.MONITOR_BIND
             say(f"dashboard: http://{host}:{port}/   (Ctrl-C stops everything)")
             say(f"another agent joins with: {join_command()}")
@@ -122,7 +103,9 @@ class Launcher:
                 )
             self._supervise(started)
         finally:
-            self._stop_all()
+            say("stopping")
+            self.supervisor.stop_all()
+            say("stopped")
         return 0
 
     def _request_stop(self, signum: int, frame: object) -> None:
@@ -132,11 +115,12 @@ class Launcher:
         keys = redis_keys(settings.MONITOR_REDIS_PREFIX)
         client = redis_client(settings.REDIS_URL)
         first_sample_seen = False
-        redis_start = redis_now(client)
+        try:
+            redis_start = redis_now(client)
+        except REDIS_ERRORS:
+            redis_start = 0.0
         while not self.stopping:
-            now = time.monotonic()
-            for child in self.children:
-                self._keep_alive(child, now)
+            self.supervisor.keep_alive(time.monotonic())
             if not first_sample_seen:
                 try:
                     newest = newest_sample_time(client, keys)
@@ -146,41 +130,6 @@ class Launcher:
                     first_sample_seen = True
                     say(f"first sample published {time.monotonic() - started:.1f} s after start")
             time.sleep(0.2)
-
-    def _keep_alive(self, child: Child, now: float) -> None:
-        if child.process is None or child.process.poll() is None:
-            return
-        if child.restart_at is None:
-            # A child that ran for a minute earns a fresh start of its delay sequence.
-            if now - child.started_at > 60:
-                child.restarts = 0
-            delay = RESTART_DELAYS[min(child.restarts, len(RESTART_DELAYS) - 1)]
-            say(f"{child.name} exited with {child.process.returncode}; restarting in {delay} s")
-            child.restart_at = now + delay
-            child.restarts += 1
-        elif now >= child.restart_at:
-            child.start()
-
-    def _stop_all(self) -> None:
-        say("stopping")
-        for child in self.children:
-            child.stop()
-        deadline = time.monotonic() + STOP_GRACE_S
-        for child in self.children:
-            if child.process is None:
-                continue
-            try:
-                child.process.wait(max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                child.stop(signal.SIGKILL)
-                child.process.wait()
-        if self.redis_process is not None:
-            self.redis_process.terminate()
-            try:
-                self.redis_process.wait(5)
-            except subprocess.TimeoutExpired:
-                self.redis_process.kill()
-        say("stopped")
 
 
 def main() -> int:

@@ -32,27 +32,14 @@ def web_argv(bind: tuple[str, int] | None = None) -> list[str]:
     ]  # fmt: skip
 
 
-def agent_argv(host: str | None = None) -> list[str]:
-    """One agent: a Celery worker for one host, in one long-lived process, on its own queue.
-
-    The solo pool keeps the sampler's counter state in this process; --purge drops ticks that
-    queued up while the agent was away, so it never starts with a backlog.
-    """
-    from agent.tasks import agent_queue
-
-    host = host or settings.MONITOR_HOST
-    return [
-        sys.executable, "-m", "celery", "--app", "monitor", "worker",
-        "--pool", "solo", "--concurrency", "1",
-        "--queues", agent_queue(host), "--hostname", f"agent@{host}",
-        "--prefetch-multiplier", "1", "--purge",
-        "--without-gossip", "--without-mingle",
-        "--loglevel", "WARNING",
-    ]  # fmt: skip
+def agent_argv() -> list[str]:
+    """One agent (agent/__main__.py): a Celery worker for MONITOR_HOST, on its own queue; it
+    reads its settings from the environment, without Django."""
+    return [sys.executable, "-m", "agent"]
 
 
 def evaluator_argv() -> list[str]:
-    """The central worker: dispatches collects, turns registrations into hosts, evaluates status."""
+    """The central worker: turns registrations into hosts, evaluates status."""
     import socket
 
     from dashboards.fleet.tasks import CENTRAL_QUEUE
@@ -68,9 +55,10 @@ def evaluator_argv() -> list[str]:
 
 
 def beat_argv(data_dir: Path | None = None) -> list[str]:
-    """Celery beat, the single central scheduler."""
+    """Celery beat, the single central scheduler; it sends the collection rounds itself."""
     schedule = Path(data_dir or settings.DATA_DIR) / "celerybeat-schedule"
     return [
         sys.executable, "-m", "celery", "--app", "monitor", "beat",
+        "--scheduler", "dashboards.fleet.dispatch:DispatchingScheduler",
         "--schedule", str(schedule), "--loglevel", "WARNING",
     ]  # fmt: skip

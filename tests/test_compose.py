@@ -42,7 +42,11 @@ def test_services_and_ports_are_the_ones_deploy_docs_describe():
 
 def test_every_variable_compose_sets_is_documented_and_read_by_the_settings():
     documented = documented_variables()
-    settings_source = (ROOT / "monitor" / "settings.py").read_text()
+    # The settings, and the readers they share with the Django-free agent.
+    settings_source = "".join(
+        (ROOT / path).read_text()
+        for path in ("monitor/settings.py", "core/services.py", "agent/config.py")
+    )
     for name, service in compose()["services"].items():
         if name in {"redis", "postgres"}:
             continue

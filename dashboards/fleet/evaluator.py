@@ -11,14 +11,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import redis
+from django.db import transaction
 
-from core.layer import HOST_EVENT, HOSTS_GROUP, NEW_HOST, LoopThread, host_group
+from core.layer import HOST_EVENT, HOSTS_GROUP, NEW_HOST, LayerPublisher, host_group
+from core.outages import OutageLog
 from core.redis_clients import REDIS_ERRORS, redis_now
 from core.redis_keys import RedisKeys
 from dashboards.fleet.models import Host, HostStatus, HostStatusChange
 from dashboards.fleet.registrations import live_instances
 
 log = logging.getLogger(__name__)
+
+# A host's "last registered" time is written this often at most (its heartbeat is every 5 s).
+SEEN_EVERY_S = 60
 
 
 def _when(timestamp: float | None) -> datetime | None:
@@ -42,24 +47,31 @@ class FleetEvaluator:
 
     client: redis.Redis
     keys: RedisKeys
-    channel_layer: object
+    layer: LayerPublisher
     late_after: float
     down_after: float
-    loop: LoopThread = field(default_factory=LoopThread)
     _published: dict[str, str] = field(default_factory=dict)
+    _sending: OutageLog = field(default_factory=lambda: OutageLog(log, "sending host events"))
 
     def tick(self) -> None:
         now = redis_now(self.client)
-        live = self._sync_registrations(now)
-        self._evaluate(now, live)
+        # One transaction per tick: on SQLite, 200 hosts' writes cost one commit, not 200.
+        with transaction.atomic():
+            hosts = {host.name: host for host in Host.objects.all()}
+            live = self._sync_registrations(now, hosts)
+            self._evaluate(now, live, list(hosts.values()))
 
     # --- registrations ---------------------------------------------------------------------
 
-    def _sync_registrations(self, now: float) -> dict[str, list[dict]]:
+    def _sync_registrations(self, now: float, hosts: dict[str, Host]) -> dict[str, list[dict]]:
+        names = sorted(name.decode() for name in self.client.smembers(self.keys.agent_names))
+        pipe = self.client.pipeline(transaction=False)
+        for name in names:
+            pipe.smembers(self.keys.removed(name))
+        removed_by_name = dict(zip(names, pipe.execute(), strict=True))
         live: dict[str, list[dict]] = {}
-        for raw_name in self.client.smembers(self.keys.agent_names):
-            name = raw_name.decode()
-            removed = {i.decode() for i in self.client.smembers(self.keys.removed(name))}
+        for name, removed_raw in removed_by_name.items():
+            removed = {instance.decode() for instance in removed_raw}
             instances = [
                 record
                 for record in live_instances(self.client, self.keys, name, now)
@@ -69,21 +81,15 @@ class FleetEvaluator:
                 self.client.srem(self.keys.agent_names, name)
                 continue
             live[name] = instances
-            self._register(name, instances)
+            hosts[name] = self._register(hosts.get(name), name, instances)
         return live
 
-    def _register(self, name: str, instances: list[dict]) -> None:
+    def _register(self, host: Host | None, name: str, instances: list[dict]) -> Host:
+        """The Host row of a registered name, written only when what the agents say changed."""
         newest = max(instances, key=lambda record: record.get("started", 0))
-        host, created = Host.objects.get_or_create(name=name)
-        host.labels = newest.get("labels", {})
-        host.os = newest.get("os", "")[:200]
-        host.cpu_count = newest.get("cpu_count")
-        host.memory_total_bytes = newest.get("memory_total_bytes")
-        host.boot_time = _when(newest.get("boot_time"))
-        host.agent_version = newest.get("agent_version", "")[:40]
-        host.mode = newest.get("mode", "")[:20]
-        host.interval = newest.get("interval", host.interval)
-        host.last_registered_at = _when(newest.get("seen"))
+        created = host is None
+        if created:
+            host = Host(name=name)
         machines = sorted({record.get("machine", "?") for record in instances})
         duplicate = (
             f"{len(machines)} agents on different machines claim this name: {', '.join(machines)}"
@@ -93,15 +99,34 @@ class FleetEvaluator:
         if duplicate and duplicate != host.duplicate:
             log.warning("host %s: %s", name, duplicate)
             self._send_event(name, {"event": "duplicate", "host": name, "message": duplicate})
-        host.duplicate = duplicate
-        host.save()
+        facts = {
+            "labels": newest.get("labels", {}),
+            "os": newest.get("os", "")[:200],
+            "cpu_count": newest.get("cpu_count"),
+            "memory_total_bytes": newest.get("memory_total_bytes"),
+            "boot_time": _when(newest.get("boot_time")),
+            "agent_version": newest.get("agent_version", "")[:40],
+            "mode": newest.get("mode", "")[:20],
+            "interval": newest.get("interval", host.interval),
+            "duplicate": duplicate,
+        }
+        changed = [field for field, value in facts.items() if getattr(host, field) != value]
+        seen = _when(newest.get("seen"))
+        stale_seen = host.last_registered_at is None or (
+            seen is not None and (seen - host.last_registered_at).total_seconds() >= SEEN_EVERY_S
+        )
+        if created or changed or stale_seen:
+            for field_name, value in facts.items():
+                setattr(host, field_name, value)
+            host.last_registered_at = seen
+            host.save()
         if created:
             log.info("host %s registered (%s)", name, host.os)
+        return host
 
     # --- status -----------------------------------------------------------------------------
 
-    def _evaluate(self, now: float, live: dict[str, list[dict]]) -> None:
-        hosts = list(Host.objects.all())
+    def _evaluate(self, now: float, live: dict[str, list[dict]], hosts: list[Host]) -> None:
         pipe = self.client.pipeline(transaction=False)
         for host in hosts:
             pipe.zscore(self.keys.hosts, host.name)
@@ -180,7 +205,13 @@ class FleetEvaluator:
         self._send(host_group(name), {"type": HOST_EVENT, "event": event})
 
     def _send(self, group: str, message: dict) -> None:
+        """Push ``message`` once what it reports is committed (at once outside a transaction)."""
+        transaction.on_commit(lambda: self._send_now(group, message))
+
+    def _send_now(self, group: str, message: dict) -> None:
         try:
-            self.loop.run(self.channel_layer.group_send(group, message), timeout=5)
-        except (*REDIS_ERRORS, TimeoutError) as exc:
-            log.warning("could not send %s to %s: %s", message["type"], group, exc)
+            self.layer.group_send(self.client, group, message)
+        except REDIS_ERRORS as exc:
+            self._sending.failed(exc)
+        else:
+            self._sending.succeeded()

@@ -16,7 +16,7 @@ from tests.live.stack import PASSWORD, Stack, wait_until
 ROLES = {
     "redis": "redis-server",
     "web": "runner.web",
-    "agent": "agent@",
+    "agent": " -m agent ",
     "evaluator": "evaluator@",
     "beat": " beat ",
 }

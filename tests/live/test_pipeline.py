@@ -13,7 +13,7 @@ import pytest
 import redis
 import websockets
 
-from agent.publish import encode_sample, encode_summary
+from agent.publish import encode_views
 from agent.sample_writer import SampleWriter
 from collectors.host import Reading
 from core.redis_keys import RedisKeys
@@ -138,11 +138,7 @@ async def test_a_full_window_of_big_samples_backfills_through_daphne(stack, cook
     for _ in range(600):
         stamp = writer.next_stamp()
         reading = Reading(time.time(), metrics, [])
-        writer.append(
-            stamp.seq,
-            encode_sample("wide-host", stamp.seq, 1.0, reading),
-            encode_summary("wide-host", stamp.seq, 1.0, reading),
-        )
+        writer.append(stamp, *encode_views("wide-host", stamp.seq, 1.0, reading))
 
     ws = await open_socket(stack.ws_url, stack.base_url, cookie)
     await next_message(ws)
@@ -170,11 +166,7 @@ def store_big_samples(
     for _ in range(count):
         stamp = writer.next_stamp()
         reading = Reading(time.time(), metrics, [])
-        writer.append(
-            stamp.seq,
-            encode_sample(host, stamp.seq, 1.0, reading),
-            encode_summary(host, stamp.seq, 1.0, reading),
-        )
+        writer.append(stamp, *encode_views(host, stamp.seq, 1.0, reading))
 
 
 def raw_websocket(stack: Stack, cookie: str) -> socket.socket:

@@ -3,6 +3,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from agent.config import AgentConfig
 from collectors.container import SamplingModeError, sampling_mode
 from runner import processes
 
@@ -23,7 +24,9 @@ class Command(BaseCommand):
     def handle(self, *args: object, role: str, **options: object) -> None:
         if role == "agent":
             # A bad MONITOR_HOST_PROC or MONITOR_CONTAINER stops the agent here, in one line,
-            # rather than failing every collect later.
+            # rather than failing every collect later; so does anything else the agent reads
+            # (it loads no Django: its own reader of the environment, SettingError here too).
+            AgentConfig.from_env()
             try:
                 sampling_mode(os.environ)
             except SamplingModeError as exc:

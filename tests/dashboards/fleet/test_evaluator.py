@@ -6,9 +6,10 @@ import json
 import pytest
 import redis
 from channels.layers import get_channel_layer
+from django.conf import settings
 
 from agent.registration import Registration, agent_record
-from core.layer import HOSTS_GROUP, LoopThread, host_group
+from core.layer import HOSTS_GROUP, LayerPublisher, host_group
 from core.redis_clients import redis_now
 from core.redis_keys import RedisKeys
 from dashboards.fleet.evaluator import FleetEvaluator
@@ -30,9 +31,8 @@ def keys(live_settings) -> RedisKeys:
 
 @pytest.fixture
 def evaluator(client, keys) -> FleetEvaluator:
-    return FleetEvaluator(
-        client, keys, get_channel_layer(), late_after=2, down_after=5, loop=LoopThread()
-    )
+    layer = LayerPublisher(settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"])
+    return FleetEvaluator(client, keys, layer, late_after=2, down_after=5)
 
 
 def register(client, keys, name: str, machine: str = "m1", **fields) -> Registration:

@@ -5,21 +5,23 @@ import json
 import time
 
 import redis
-from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 
 from agent.publish import Publisher
 from agent.sample_writer import SampleWriter
 from collectors.host import Reading
+from core.layer import LayerPublisher
 from core.redis_keys import RedisKeys
 from dashboards.stream.consumers import LiveConsumer
 
 
 def make_publisher(host: str) -> Publisher:
     client = redis.Redis.from_url(settings.REDIS_URL)
-    writer = SampleWriter(client, RedisKeys(settings.MONITOR_REDIS_PREFIX), host, keep=600)
-    return Publisher(host, settings.MONITOR_INTERVAL, writer, get_channel_layer())
+    keys = RedisKeys(settings.MONITOR_REDIS_PREFIX)
+    writer = SampleWriter(client, keys, host, keep=600)
+    layer = LayerPublisher(settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"])
+    return Publisher(host, settings.MONITOR_INTERVAL, writer, layer)
 
 
 def reading(cpu: float = 12.5) -> Reading:

@@ -1,12 +1,11 @@
 import signal
 import threading
 
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from agent.sample_writer import samples_to_keep
 from agent.simulator import run_simulation, simulated_names
-from agent.tasks import samples_to_keep
 from core.env import SettingError
 from core.hosts import parse_labels
 from core.redis_clients import redis_client
@@ -48,7 +47,6 @@ class Command(BaseCommand):
             names,
             redis_client(settings.REDIS_URL),
             redis_keys(settings.MONITOR_REDIS_PREFIX),
-            get_channel_layer(),
             interval,
             samples_to_keep(interval, settings.MONITOR_RECENT_SECONDS),
             labels,
