@@ -20,12 +20,14 @@ from pathlib import Path
 import psutil
 import redis
 
+from core.outages import OutageLog
 from core.redis_clients import REDIS_ERRORS, redis_now
 from core.redis_keys import RedisKeys
 
 log = logging.getLogger(__name__)
 
 HEARTBEAT_S = 5.0
+RETRY_AFTER_FAILURE_S = 1.0
 
 
 def agent_version() -> str:
@@ -77,6 +79,7 @@ class Registration:
         self._keys = keys
         self.record = record
         self._stop = threading.Event()
+        self._outage = OutageLog(log, f"registering agent {record['name']}")
 
     def beat(self) -> None:
         """Write the record with the time it was last heard from (Redis's clock)."""
@@ -97,11 +100,17 @@ class Registration:
         self._stop.set()
 
     def _run(self) -> None:
-        while not self._stop.wait(HEARTBEAT_S):
-            self._beat_logged()
+        # After a failed beat, the next one comes sooner: a Redis that restarted empty knows
+        # nothing of this agent, and nothing is sent to it until it registers again.
+        wait = HEARTBEAT_S
+        while not self._stop.wait(wait):
+            wait = HEARTBEAT_S if self._beat_logged() else RETRY_AFTER_FAILURE_S
 
-    def _beat_logged(self) -> None:
+    def _beat_logged(self) -> bool:
         try:
             self.beat()
         except REDIS_ERRORS as exc:
-            log.warning("could not register agent %s: %s", self.record["name"], exc)
+            self._outage.failed(exc)
+            return False
+        self._outage.succeeded()
+        return True

@@ -4,6 +4,7 @@ import os
 import secrets
 import socket
 import subprocess
+import time
 from pathlib import Path
 
 import redis
@@ -46,3 +47,32 @@ def _answers(url: str) -> bool:
         return bool(redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1).ping())
     except (redis.RedisError, OSError):
         return False
+
+
+class RedisServer:
+    """A redis-server of the test's own on a TCP port, to stop and start again (empty)."""
+
+    def __init__(self, workdir: Path, port: int | None = None) -> None:
+        self.workdir = workdir
+        self.port = port or free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> "RedisServer":
+        from runner.embedded_redis import redis_server_binary
+
+        self.process = subprocess.Popen(
+            [str(redis_server_binary()), "--bind", "127.0.0.1", "--port", str(self.port),
+             "--save", "", "--appendonly", "no", "--dir", str(self.workdir)],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        for _ in range(100):
+            if _answers(self.url):
+                return self
+            time.sleep(0.05)
+        raise RuntimeError(f"redis-server did not answer on port {self.port}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(5)

@@ -51,9 +51,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
         # Informational: a down host is the fleet's trouble, not this server's.
         counts = Host.objects.values("status").annotate(n=Count("id"))
         checks["hosts"] = {row["status"]: row["n"] for row in counts}
-    return JsonResponse(
+        if not checks["redis"]["ok"]:
+            # Statuses are judged from Redis: without it, what the database holds is the last
+            # judgement before the outage, and nobody knows how the hosts are now.
+            checks["hosts"] = {"unknown": sum(checks["hosts"].values())}
+    response = JsonResponse(
         {"status": "ok" if healthy else "unhealthy", **checks}, status=200 if healthy else 503
     )
+    # A 503 here is the answer, not a server error: load balancers poll this every few seconds,
+    # and Django would log each one at ERROR level while the processes log the outage once.
+    response._has_been_logged = True
+    return response
 
 
 @never_cache
@@ -72,9 +80,11 @@ def metrics(request: HttpRequest) -> HttpResponse:
         newest = pipe.execute()
         records = [json.loads(r) for r in client.hvals(keys.fleet)]
     except REDIS_ERRORS as exc:
-        return HttpResponse(
+        response = HttpResponse(
             f"# redis unavailable: {type(exc).__name__}\n", status=503, content_type=PROMETHEUS
         )
+        response._has_been_logged = True  # the answer to a scrape, not a server error
+        return response
     ages = {name.decode(): max(0.0, now - arrived) for name, arrived in arrivals.items()}
     latest = {host: texts[0].decode() for host, texts in zip(hosts, newest, strict=True) if texts}
     lines = [*prometheus.stream_lines(snapshots), *prometheus.host_lines(records, ages, latest)]

@@ -4,6 +4,7 @@ import asyncio
 import http.cookiejar
 import json
 import re
+import socket
 import time
 import urllib.parse
 import urllib.request
@@ -49,3 +50,59 @@ async def live_samples(ws: ClientConnection, count: int, wait: float = 30) -> li
             for sample in message["samples"]:
                 samples.append({**sample, "received": time.time()})
     return samples
+
+
+def raw_websocket(stack, cookie: str, receive_buffer: int = 4096) -> socket.socket:
+    """A socket that has completed the WebSocket handshake and read nothing after it (a small
+    receive buffer: one that stops reading fills it at once)."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+    sock.connect(("127.0.0.1", stack.port))
+    sock.sendall(
+        (
+            "GET /ws/live/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+            f"Origin: {stack.base_url}\r\nCookie: {cookie}\r\n\r\n"
+        ).encode()
+    )
+    response = bytearray()
+    while not response.endswith(b"\r\n\r\n"):  # byte by byte: frames follow at once
+        response += sock.recv(1)
+    assert response.startswith(b"HTTP/1.1 101")
+    return sock
+
+
+def masked_text_frame(text: str) -> bytes:
+    payload = text.encode()
+    mask = b"\x01\x02\x03\x04"
+    if len(payload) < 126:
+        length = bytes([0x80 | len(payload)])
+    elif len(payload) < 65536:
+        length = bytes([0x80 | 126]) + len(payload).to_bytes(2, "big")
+    else:
+        length = bytes([0x80 | 127]) + len(payload).to_bytes(8, "big")
+    return bytes([0x81]) + length + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+
+
+def close_code_after(sock: socket.socket) -> int | None:
+    """Read server frames until the connection ends; the code of the close frame, if one came."""
+    sock.settimeout(10)
+    data = bytearray()
+    try:
+        while chunk := sock.recv(1 << 20):
+            data += chunk
+    except (ConnectionResetError, TimeoutError):
+        pass
+    position = 0
+    while position + 2 <= len(data):
+        opcode, length = data[position] & 0x0F, data[position + 1] & 0x7F
+        position += 2
+        if length >= 126:
+            size = 2 if length == 126 else 8
+            length = int.from_bytes(data[position : position + size], "big")
+            position += size
+        if opcode == 0x8:
+            return int.from_bytes(data[position : position + 2], "big")
+        position += length
+    return None

@@ -27,7 +27,9 @@ class Launched:
 
     def __init__(self, workdir: Path, **env: str) -> None:
         env.setdefault("DJANGO_SUPERUSER_PASSWORD", PASSWORD)
-        self.stack = Stack(workdir, redis_url=None, prefix="monitor", **env)
+        workdir.mkdir(parents=True, exist_ok=True)
+        redis_url = env.pop("REDIS_URL", None)
+        self.stack = Stack(workdir, redis_url=redis_url, prefix="monitor", **env)
         self.launcher = None
 
     @property

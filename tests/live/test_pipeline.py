@@ -17,7 +17,15 @@ from agent.publish import encode_views
 from agent.sample_writer import SampleWriter
 from collectors.host import Reading
 from core.redis_keys import RedisKeys
-from tests.live.clients import live_samples, login, next_message, open_socket
+from tests.live.clients import (
+    close_code_after,
+    live_samples,
+    login,
+    masked_text_frame,
+    next_message,
+    open_socket,
+    raw_websocket,
+)
 from tests.live.stack import PASSWORD, USERNAME, Stack, http_status, running_stack, wait_until
 
 pytestmark = pytest.mark.live
@@ -169,37 +177,6 @@ def store_big_samples(
         writer.append(stamp, *encode_views(host, stamp.seq, 1.0, reading))
 
 
-def raw_websocket(stack: Stack, cookie: str) -> socket.socket:
-    """A client that completes the handshake, subscribes, and then never reads again."""
-    sock = socket.socket()
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    sock.connect(("127.0.0.1", stack.port))
-    sock.sendall(
-        (
-            "GET /ws/live/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-            "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-            f"Origin: {stack.base_url}\r\nCookie: {cookie}\r\n\r\n"
-        ).encode()
-    )
-    response = bytearray()
-    while not response.endswith(b"\r\n\r\n"):  # byte by byte: frames follow at once
-        response += sock.recv(1)
-    assert response.startswith(b"HTTP/1.1 101")
-    return sock
-
-
-def masked_text_frame(text: str) -> bytes:
-    payload = text.encode()
-    assert len(payload) < 126
-    mask = b"\x01\x02\x03\x04"
-    return (
-        bytes([0x81, 0x80 | len(payload)])
-        + mask
-        + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
-    )
-
-
 async def test_a_client_that_stops_reading_is_dropped_and_the_others_carry_on(
     stack, cookie, test_redis
 ):
@@ -222,26 +199,3 @@ async def test_a_client_that_stops_reading_is_dropped_and_the_others_carry_on(
     await watcher.close()
     stalled.close()
     assert samples[1]["seq"] == samples[0]["seq"] + 1
-
-
-def close_code_after(sock: socket.socket) -> int | None:
-    """Read server frames until the connection ends; the code of the close frame, if one came."""
-    sock.settimeout(10)
-    data = bytearray()
-    try:
-        while chunk := sock.recv(1 << 20):
-            data += chunk
-    except (ConnectionResetError, TimeoutError):
-        pass
-    position = 0
-    while position + 2 <= len(data):
-        opcode, length = data[position] & 0x0F, data[position + 1] & 0x7F
-        position += 2
-        if length >= 126:
-            size = 2 if length == 126 else 8
-            length = int.from_bytes(data[position : position + size], "big")
-            position += size
-        if opcode == 0x8:
-            return int.from_bytes(data[position : position + 2], "big")
-        position += length
-    return None

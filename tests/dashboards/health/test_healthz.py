@@ -6,6 +6,7 @@ import pytest
 import redis
 
 from core.redis_keys import RedisKeys
+from dashboards.fleet.models import Host
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +46,18 @@ def test_unhealthy_and_still_answering_when_redis_is_dead(client, settings, tmp_
     assert body["database"] == {"ok": True}
     assert body["redis"]["ok"] is False
     assert body["redis"]["error"] == "ConnectionError"
+
+
+def test_without_redis_no_host_is_counted_as_up(client, settings, tmp_path):
+    Host.objects.create(name="alpha", status="up")
+    settings.REDIS_URL = f"unix://{tmp_path}/nobody-listens.sock"
+    assert client.get("/healthz").json()["hosts"] == {"unknown": 1}
+
+
+def test_an_unhealthy_answer_is_not_logged_as_a_server_error(client, settings, tmp_path, caplog):
+    settings.REDIS_URL = f"unix://{tmp_path}/nobody-listens.sock"
+    assert client.get("/healthz").status_code == 503
+    assert not [r for r in caplog.records if r.name == "django.request"]
 
 
 def test_the_dashboard_still_renders_when_redis_is_dead(
