@@ -40,7 +40,7 @@ clean:
 
 # Benchmarks (bench/run.py): the product's fan-out next to textbook Channels and bare websockets.
 # The "bench" extra adds orjson, which keeps the load client well below the servers it measures.
-.PHONY: bench bench-full bench-smoke bench-browser bench-collector
+.PHONY: bench bench-full bench-smoke bench-browser bench-collector bench-storm bench-soak bench-faults
 BENCH_STAMP := $(VENV)/.bench-installed-$(shell cat setup.cfg | cksum | cut -d' ' -f1)
 
 $(BENCH_STAMP): $(STAMP)
@@ -66,3 +66,16 @@ bench-browser: $(BENCH_STAMP)
 bench-collector: $(BENCH_STAMP)
 	$(PY) -m bench.collector --samples 300
 	$(PY) -m bench.agent --seconds 120
+
+# 2,000 screens reconnecting within one second while 200 stream (make run's product).
+bench-storm: $(BENCH_STAMP)
+	$(PY) -m bench.storm --screens 2000 --rate 0 --rounds 3 $(BENCH_ARGS)
+
+# An hour of screens connecting, streaming and leaving, slow, vanishing and killed ones among
+# them, while the web process's memory and files are watched (make bench runs 3 minutes of it).
+bench-soak: $(BENCH_STAMP)
+	$(PY) -m bench.soak --minutes 60 --screens 1000 $(BENCH_ARGS)
+
+# The fault matrix of tests/live/test_faults.py, as the timeline in docs/reliability.md.
+bench-faults: $(BENCH_STAMP)
+	$(PY) -m bench.faults $(BENCH_ARGS)

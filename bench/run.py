@@ -52,6 +52,7 @@ PRESETS = {
         "overview_share": 1 / 3,
         "servers": "product,textbook,bare",
         "browser_s": 0,
+        "soak_minutes": 0,
     },
     # 18 runs of about 25 s and a minute of the browser: under 10 minutes on the 2-core machine.
     # (The 10-minute browser run is `make bench-browser`: it alone would fill this budget.)
@@ -62,6 +63,7 @@ PRESETS = {
         "warmup": 3.0,
         "servers": "product,textbook,bare",
         "browser_s": 60,
+        "soak_minutes": 3,  # the sped-up soak; make bench-soak runs the hour
     },
     # Adds two Daphne processes on one port and the product under Uvicorn.
     "full": {
@@ -71,6 +73,7 @@ PRESETS = {
         "warmup": 5.0,
         "servers": "product,product2,uvicorn,textbook,bare",
         "browser_s": 3600,
+        "soak_minutes": 60,
     },
 }
 MAX_CLIENTS = 5000
@@ -87,6 +90,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--window", type=float, help="seconds measured per run")
     parser.add_argument(
         "--browser-seconds", type=float, help="seconds of the overview in Chromium (0: none)"
+    )
+    parser.add_argument(
+        "--soak-minutes", type=float, help="minutes of the soak (bench/soak.py) after; 0: none"
     )
     parser.add_argument("--warmup", type=float, help="seconds between subscribing and measuring")
     parser.add_argument(
@@ -109,6 +115,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args.window = args.window or preset["window"]
     if args.browser_seconds is None:
         args.browser_seconds = preset["browser_s"]
+    if args.soak_minutes is None:
+        # Only the presets soak; a run narrowed to some servers or sizes measures just those.
+        narrowed = args.servers or args.clients != preset["clients"]
+        args.soak_minutes = 0 if narrowed else preset["soak_minutes"]
     args.warmup = preset["warmup"] if args.warmup is None else args.warmup
     if args.overview_share is None:
         args.overview_share = preset.get("overview_share", 0.05)
@@ -259,6 +269,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"bench: the overview in Chromium, 200 hosts, {args.browser_seconds:g} s …")
             browser = measure_browser(200, args.browser_seconds)
             print(f"bench: {json.dumps(browser)}", flush=True)
+        soak = None
+        if args.soak_minutes:
+            from bench import soak as soak_bench
+
+            minutes = args.soak_minutes
+            print(f"bench: the soak, {minutes:g} min …", flush=True)
+            soak = soak_bench.measure(minutes, screens=300 if minutes < 10 else 1000, hosts=20)
     except Exception:
         print(f"\nbench: failed; the servers' logs are in {workdir}", file=sys.stderr)
         raise
@@ -281,8 +298,13 @@ def main(argv: list[str] | None = None) -> int:
         },
         "results": results,
         "browser": browser,
+        "soak": soak,
     }
     markdown = report.markdown(run)
+    if soak is not None:
+        from bench import soak as soak_bench
+
+        markdown += "\n\n## Soak\n\n" + soak_bench.markdown(soak) + "\n"
     args.results_dir.mkdir(parents=True, exist_ok=True)
     stem = args.results_dir / started.strftime("%Y%m%d-%H%M%S")
     stem.with_suffix(".md").write_text(markdown)

@@ -197,6 +197,43 @@ async def run(args) -> dict:
         launched.stop()
 
 
+def measure(minutes: float, screens: int = 1000, hosts: int = 50, stream: float = 15) -> dict:
+    """One soak (as ``make bench-soak`` runs it, or shorter), its figures."""
+    args = argparse.Namespace(minutes=minutes, screens=screens, hosts=hosts, stream=stream, pause=5)
+    raise_fd_limit()
+    result = asyncio.run(run(args))
+    result["config"] = {"minutes": minutes, "screens": screens, "hosts": hosts, "stream_s": stream}
+    return result
+
+
+def markdown(result: dict) -> str:
+    config, cycles = result["config"], result["cycles"]
+    rss = [c["rss_mib"] for c in cycles]
+    fds = [c["fds"] for c in cycles]
+    lines = [
+        f"Soak: {len(cycles)} cycles in {config['minutes']:g} min, {config['screens']} screens "
+        f"a cycle with {config['hosts']} simulated hosts beside the agent, slow, vanishing and "
+        "killed clients among them (`.venv/bin/python -m bench.soak "
+        f"--minutes {config['minutes']:g} --screens {config['screens']}`)",
+        "",
+        "| figure | before | after the first cycle | after the last | max |",
+        "|---|---:|---:|---:|---:|",
+        f"| web RSS MiB | {result['before']['rss_mib']} | {rss[0]} | {rss[-1]} | {max(rss)} |",
+        f"| web open files | {result['before']['fds']} | {fds[0]} | {fds[-1]} | {max(fds)} |",
+        f"| clients counted after the cycle | {result['before']['clients']} | "
+        f"{cycles[0]['clients']} | {cycles[-1]['clients']} | {max(c['clients'] for c in cycles)} |",
+        f"| layer subscriptions in Redis | {result['before']['layer_subscriptions']} | "
+        f"{cycles[0]['layer_subscriptions']} | {cycles[-1]['layer_subscriptions']} | "
+        f"{max(c['layer_subscriptions'] for c in cycles)} |",
+        "",
+        f"RSS after the last cycle {result['rss_growth_percent']:+g} % of after the first "
+        "(target: within 10 %); instances Daphne had to kill: "
+        f"{result['killed_instances_in_log']}; tracebacks in the log: "
+        f"{result['tracebacks_in_log']}.",
+    ]
+    return "\n".join(lines)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=60)
@@ -212,8 +249,9 @@ def main() -> int:
     if args.child:
         asyncio.run(child_clients(args.child, args.cookie, args.host))
         return 0
-    result = asyncio.run(run(args))
-    print(json.dumps(result, indent=2))
+    result = measure(args.minutes, args.screens, args.hosts, args.stream)
+    print(markdown(result))
+    print(json.dumps(result))
     return 0
 
 

@@ -11,12 +11,15 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from tests.live.launched import Launched
 from tests.live.screen import ResumingScreen
+from tests.services import RedisServer
 
 HOST = socket.gethostname()  # the launcher's own agent
 WAIT_S = 90
+ROLES = ("web", "agent", "beat", "evaluator", "redis")
 
 
 @dataclass
@@ -149,3 +152,37 @@ async def restart_external_redis(
 def stream_clients(launched: Launched) -> int | None:
     with urllib.request.urlopen(launched.base_url + "/healthz", timeout=5) as response:
         return json.load(response).get("stream", {}).get("clients")
+
+
+async def run_matrix(workdir: Path) -> dict[str, Outcome]:
+    """Every fault in turn on one `make run` (and the external Redis on a second one)."""
+    launched = Launched(workdir / "embedded").start()
+    outcomes: dict[str, Outcome] = {}
+    try:
+        screen = ResumingScreen(launched.ws_url, launched.base_url, launched.cookie(), HOST)
+        screen.start()
+        with HealthWatch(launched.base_url) as health:
+            for role in ROLES:
+                await settle(launched, screen, health)
+                outcomes[role] = await kill_child(launched, screen, health, role)
+            await settle(launched, screen, health)
+            outcomes["after"] = Outcome("after every fault", notes=launched.log())
+            outcomes["clients_after"] = stream_clients(launched)
+        await screen.stop()
+    finally:
+        launched.stop()
+    redis_server = RedisServer(workdir).start()
+    external = Launched(workdir / "external", REDIS_URL=redis_server.url).start()
+    try:
+        screen = ResumingScreen(external.ws_url, external.base_url, external.cookie(), HOST)
+        screen.start()
+        with HealthWatch(external.base_url) as health:
+            await settle(external, screen, health)
+            outcomes["external-redis"] = await restart_external_redis(
+                external, screen, health, redis_server, down_s=5
+            )
+        await screen.stop()
+    finally:
+        external.stop()
+        redis_server.stop()
+    return outcomes

@@ -9,48 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.live import faults
-from tests.live.faults import HOST, HealthWatch, Outcome
-from tests.live.launched import Launched
-from tests.live.screen import ResumingScreen
-from tests.services import RedisServer
+from tests.live.faults import ROLES, Outcome, run_matrix
 
 pytestmark = pytest.mark.live
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
-ROLES = ("web", "agent", "beat", "evaluator", "redis")
-
-
-async def run_matrix(workdir: Path) -> dict[str, Outcome]:
-    launched = Launched(workdir / "embedded").start()
-    outcomes: dict[str, Outcome] = {}
-    try:
-        screen = ResumingScreen(launched.ws_url, launched.base_url, launched.cookie(), HOST)
-        screen.start()
-        with HealthWatch(launched.base_url) as health:
-            for role in ROLES:
-                await faults.settle(launched, screen, health)
-                outcomes[role] = await faults.kill_child(launched, screen, health, role)
-            await faults.settle(launched, screen, health)
-            outcomes["after"] = Outcome("after every fault", notes=launched.log())
-            outcomes["clients_after"] = faults.stream_clients(launched)
-        await screen.stop()
-    finally:
-        launched.stop()
-    redis_server = RedisServer(workdir).start()
-    external = Launched(workdir / "external", REDIS_URL=redis_server.url).start()
-    try:
-        screen = ResumingScreen(external.ws_url, external.base_url, external.cookie(), HOST)
-        screen.start()
-        with HealthWatch(external.base_url) as health:
-            await faults.settle(external, screen, health)
-            outcomes["external-redis"] = await faults.restart_external_redis(
-                external, screen, health, redis_server, down_s=5
-            )
-        await screen.stop()
-    finally:
-        external.stop()
-        redis_server.stop()
-    return outcomes
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,10 @@
 //
 // - builds ws:// or wss:// from the page location and a path,
 // - reconnects forever with full-jitter exponential backoff (reset after a
-//   connection that stayed open for `stableMs`),
+//   connection that stayed open for `stableMs`): each attempt waits a uniform
+//   random time up to 0.5 s x 2^attempt (at most 15 s), so a wall of screens
+//   that lost the server together comes back spread over a window that widens
+//   while the server stays away (docs/reliability.md, reconnect storms),
 // - shows its state in a status element (data-state + text),
 // - waits for the server's "hello", then sends what `onHello(hello)` returns
 //   (the subscribe message), so the caller decides how to resume,
@@ -20,6 +23,7 @@ import { CLOSE, ERROR, HELLO, PING, PONG, SUBSCRIBED } from "./protocol.js";
 const SOCKET_FRAMES = new Set([SUBSCRIBED, HELLO, PONG, ERROR]);
 // The code this client gives a connection it drops itself (nothing heard for too long).
 const WATCHDOG_CLOSE = 4000;
+const SERVER_CLOSE_CODES = new Set(Object.values(CLOSE));
 
 /**
  * Call the page's handler for this frame's type. Returns true when one ran; warns about a type
@@ -262,9 +266,11 @@ export class LiveSocket extends EventTarget {
     if (info.opened && performance.now() - info.openedAt >= this.stableMs) {
       this.attempt = 0;
     }
-    // never opened, or closed before the hello (e.g. refused after accept):
-    // maybe the session expired and the page now redirects to login
-    if (!info.hello) this._checkSession();
+    // never opened, or closed before the hello without the server saying why:
+    // maybe the session expired and the page now redirects to login. A close
+    // code of the server's own (busy, unavailable, too slow...) is its answer;
+    // fetching the page as well would only add to its load.
+    if (!info.hello && !SERVER_CLOSE_CODES.has(code)) this._checkSession();
     this._scheduleRetry(code);
   }
 
