@@ -26,7 +26,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import redis
@@ -37,6 +36,7 @@ from bench.loadclient import LoadClient, Screen, plan_screens, raise_fd_limit
 from collectors.host import HostSampler
 from core.redis_keys import RedisKeys
 from tests.live.launched import Launched
+from tests.live.stack import open_figures
 
 SLOW_CLIENTS = 3
 VANISHING_CLIENTS = 20
@@ -124,7 +124,7 @@ def fill_recent_store(client: redis.Redis, host: str, count: int = 600) -> None:
 
 def web_figures(launched: Launched, client: redis.Redis) -> dict:
     web = launched.child("web")
-    with urllib.request.urlopen(launched.base_url + "/healthz", timeout=5) as response:
+    with open_figures(launched.base_url + "/healthz", timeout=5) as response:
         health = json.load(response)
     layer_channels = client.pubsub_channels("monitor.layer*")
     return {

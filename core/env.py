@@ -7,6 +7,8 @@ a typo in a deployment stops startup with one clear line instead of a traceback 
 import os
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 
 class SettingError(ValueError):
@@ -78,7 +80,7 @@ def env_list(name: str, default: list[str], env: Mapping[str, str] | None = None
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-_BIND = re.compile(r"^(?P<host>\[[0-9a-fA-F:]+\]|[A-Za-z0-9.\-]+):(?P<port>\d{1,5})$")
+_BIND = re.compile(r"\A(?P<host>\[[0-9a-fA-F:]+\]|[A-Za-z0-9.\-]+):(?P<port>\d{1,5})\Z")
 
 
 def env_bind(name: str, default: str, env: Mapping[str, str] | None = None) -> tuple[str, int]:
@@ -96,3 +98,44 @@ def env_redis_prefix(name: str, default: str, env: Mapping[str, str] | None = No
     if not re.fullmatch(r"[A-Za-z0-9_.\-]{1,40}", value):
         raise SettingError(f"{name}={value!r} must be 1-40 letters, digits, '.', '-' or '_'")
     return value
+
+
+@dataclass(frozen=True)
+class PublicURL:
+    """Where people reach the product: ``https://noc.example.com`` or ``http://10.0.0.5:8000``."""
+
+    scheme: str
+    host: str
+    port: int | None
+
+    @property
+    def origin(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{self.scheme}://{host}" + (f":{self.port}" if self.port else "")
+
+    @property
+    def secure(self) -> bool:
+        return self.scheme == "https"
+
+
+def env_public_url(name: str, env: Mapping[str, str] | None = None) -> PublicURL | None:
+    """The site's public address: a scheme (http or https), a host, maybe a port, no path."""
+    value = env_str(name, "", env)
+    if not value:
+        return None
+    hint = f"{name}={value!r} must be the address people open, such as https://noc.example.com"
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError:
+        raise SettingError(hint) from None
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+        or parts.username
+    ):
+        raise SettingError(hint + " (no path: the product is served at the root)")
+    return PublicURL(parts.scheme, parts.hostname.lower(), port)

@@ -10,8 +10,9 @@ from collections.abc import Callable, Mapping
 from core.env import SettingError, env_str
 
 # Channels group names allow ASCII letters, digits, hyphens, underscores and periods, under 100
-# characters; host names go into group names, so they are held to the same alphabet.
-HOST_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,62}$")
+# characters; host names go into group names, so they are held to the same alphabet. \A and \Z,
+# not ^ and $: "$" also matches before a final newline, and "vm\n" is not a host name.
+HOST_NAME = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9_.\-]{0,62}\Z")
 _HOST_NAME_RULE = "letters, digits, '.', '-', '_', at most 63 characters"
 
 _LABEL_PART = re.compile(r"[A-Za-z0-9_.\-]{1,63}")

@@ -63,6 +63,14 @@ def async_redis_probe(url: str) -> aioredis.Redis:
     return probes[url]
 
 
+def async_redis_subscriber(url: str) -> aioredis.Redis:
+    """A client for a long-lived pub/sub subscription: no read timeout (a quiet channel is not a
+    dead one), a health check every 30 s instead, and its own connection."""
+    return aioredis.Redis.from_url(
+        url, socket_connect_timeout=CONNECT_TIMEOUT_S, health_check_interval=30
+    )
+
+
 def redis_answers(url: str, timeout: float = 0.5) -> bool:
     """Whether a Redis answers PING at ``url`` within ``timeout`` (a probe, not a client)."""
     probe = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)

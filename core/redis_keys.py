@@ -76,6 +76,13 @@ class RedisKeys:
         """Hash: host name -> collection rounds that never reached its agent in time."""
         return f"{self.prefix}:collects-missed"
 
+    # --- access (who may keep a socket open) ----------------------------------------------
+
+    @property
+    def access_channel(self) -> str:
+        """Pub/sub channel: a session or a user whose sockets every web process must close."""
+        return f"{self.prefix}:access"
+
     # --- the web processes -----------------------------------------------------------------
 
     @property

@@ -1,6 +1,8 @@
 """Where the data directory and Redis are, read from the environment the same way by every
 process: Django's settings and the agent, which loads no Django (agent/config.py)."""
 
+import contextlib
+import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -60,6 +62,16 @@ def redis_location(directory: Path, env: Mapping[str, str] | None = None) -> Red
             "(leave it unset for the embedded Redis)"
         )
     return RedisLocation(url, embedded, socket_path, listen, password)
+
+
+def generated_secret(path: Path) -> str:
+    """A secret kept in the data dir: made once (readable by this user only), then read back."""
+    if not path.exists():
+        with contextlib.suppress(FileExistsError):  # another process made it first
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as file:
+                file.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
 
 
 def _embedded_password(path: Path) -> str:

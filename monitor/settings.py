@@ -5,7 +5,6 @@ With nothing set, the product runs on its embedded default: SQLite and a private
 ``MONITOR_DATA_DIR``.
 """
 
-import secrets
 import socket
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from core.env import (
     env_float,
     env_int,
     env_list,
+    env_public_url,
     env_str,
 )
 from core.hosts import env_host_name, env_labels
@@ -61,11 +61,7 @@ if not _secret_key:
             '(python -c "import secrets; print(secrets.token_urlsafe(50))")'
         )
     # The embedded default keeps a generated key in the data dir so sessions survive restarts.
-    _key_file = DATA_DIR / "secret_key"
-    if not _key_file.exists():
-        _key_file.write_text(secrets.token_urlsafe(50))
-        _key_file.chmod(0o600)
-    _secret_key = _key_file.read_text().strip()
+    _secret_key = services.generated_secret(DATA_DIR / "secret_key")
 SECRET_KEY = _secret_key
 
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30  # wall screens stay signed in for a month
@@ -74,6 +70,29 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Where people open the product, when that is not this process's own address: a reverse proxy
+# (docs/deploy.md). Its origin is trusted for logins (CSRF) and sockets, its host is allowed,
+# and with https the cookies are Secure, HSTS is sent, and the proxy's X-Forwarded-Proto is
+# believed (Daphne serves no TLS itself, so an https address means a TLS proxy in front).
+MONITOR_PUBLIC_URL = env_public_url("MONITOR_PUBLIC_URL")
+CSRF_TRUSTED_ORIGINS = [MONITOR_PUBLIC_URL.origin] if MONITOR_PUBLIC_URL else []
+if MONITOR_PUBLIC_URL and MONITOR_PUBLIC_URL.host not in ALLOWED_HOSTS:
+    ALLOWED_HOSTS.append(MONITOR_PUBLIC_URL.host)
+# Daphne takes the client's address and scheme from X-Forwarded-For/-Proto: only when a proxy
+# that sets them is the one talking to it (then keep MONITOR_BIND reachable from it alone).
+MONITOR_PROXY_HEADERS = env_bool("MONITOR_PROXY_HEADERS", MONITOR_PUBLIC_URL is not None)
+if MONITOR_PUBLIC_URL and MONITOR_PUBLIC_URL.secure:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("MONITOR_HSTS_SECONDS", 60 * 60 * 24 * 365, 0, 10**9)
+
+# /metrics and the details of /healthz: for staff, for a bearer token, or for anyone if open.
+# The embedded default keeps a generated token in the data dir (like the secret key).
+MONITOR_METRICS_PUBLIC = env_bool("MONITOR_METRICS_PUBLIC", False)
+MONITOR_METRICS_TOKEN = env_str("MONITOR_METRICS_TOKEN", "") or services.generated_secret(
+    DATA_DIR / "metrics_token"
+)
 
 # --- Monitoring ---------------------------------------------------------------------------------
 MONITOR_HOST = env_host_name("MONITOR_HOST", socket.gethostname)
@@ -110,7 +129,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "channels",
+    "axes",
     "runner",
+    "dashboards.access",
     "dashboards.fleet",
 ]
 
@@ -122,7 +143,24 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "dashboards.access.headers.SecurityHeaders",
+    # Last, as django-axes asks: it answers a locked-out login attempt.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Login throttling (django-axes): 5 wrong passwords for one account from one address lock that
+# pair out for 15 minutes; the same account from elsewhere still works, so nobody can lock an
+# admin out by guessing at their name, and nothing is locked forever.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("MONITOR_LOGIN_FAILURE_LIMIT", 5, 1, 1000)
+AXES_COOLOFF_TIME = env_float("MONITOR_LOGIN_LOCKOUT_MINUTES", 15, 0.1, 24 * 60) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "monitor.urls"
 ASGI_APPLICATION = "monitor.asgi.application"

@@ -28,6 +28,8 @@ def web_argv(bind: tuple[str, int] | None = None) -> list[str]:
         "--websocket-max-frame-size", str(WEBSOCKET_MAX_MESSAGE_BYTES),
         "--application-close-timeout", "5",
         "--no-server-name",
+        # Behind a proxy: the client's address and scheme from X-Forwarded-For/-Proto.
+        *(["--proxy-headers"] if settings.MONITOR_PROXY_HEADERS else []),
         "monitor.asgi:application",
     ]  # fmt: skip
 

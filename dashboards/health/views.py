@@ -1,4 +1,8 @@
-"""/healthz (JSON: database, Redis, newest sample, stream, hosts) and /metrics (Prometheus)."""
+"""/healthz (JSON: database, Redis, newest sample, stream, hosts) and /metrics (Prometheus).
+
+Anyone may ask /healthz whether the server is healthy (its status code and ``status``); the
+checks behind it, and /metrics, need the metrics token or a staff session
+(dashboards/access/tokens.py)."""
 
 import json
 
@@ -9,6 +13,7 @@ from django.views.decorators.cache import never_cache
 
 from core.redis_clients import REDIS_ERRORS, redis_client, redis_now
 from core.redis_keys import redis_keys
+from dashboards.access.tokens import may_read_figures
 from dashboards.fleet.models import Host
 from dashboards.health import prometheus
 from dashboards.health.checks import (
@@ -55,9 +60,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
             # Statuses are judged from Redis: without it, what the database holds is the last
             # judgement before the outage, and nobody knows how the hosts are now.
             checks["hosts"] = {"unknown": sum(checks["hosts"].values())}
-    response = JsonResponse(
-        {"status": "ok" if healthy else "unhealthy", **checks}, status=200 if healthy else 503
-    )
+    body = {"status": "ok" if healthy else "unhealthy"}
+    if may_read_figures(request):
+        body.update(checks)
+    response = JsonResponse(body, status=200 if healthy else 503)
     # A 503 here is the answer, not a server error: load balancers poll this every few seconds,
     # and Django would log each one at ERROR level while the processes log the outage once.
     response._has_been_logged = True
@@ -67,6 +73,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @never_cache
 def metrics(request: HttpRequest) -> HttpResponse:
     """Prometheus text format: the stream per web process, then every host's newest sample."""
+    if not may_read_figures(request):
+        response = HttpResponse(
+            "# /metrics needs the metrics token (Authorization: Bearer ...): docs/security.md\n",
+            status=401,
+            content_type=PROMETHEUS,
+        )
+        response["WWW-Authenticate"] = 'Bearer realm="metrics"'
+        response._has_been_logged = True  # the answer to a scrape, not a server error
+        return response
     client = redis_client(settings.REDIS_URL)
     keys = redis_keys(settings.MONITOR_REDIS_PREFIX)
     try:

@@ -1,14 +1,16 @@
 """The web process's own duties, started with its first socket, on its event loop: the stream
 figures reported to Redis (stats.py), the Redis watch (redis_watch.py) and the memory of closed
-connections given back (reclaim.py)."""
+connections given back (reclaim.py), and sockets closed when their access ends
+(dashboards/access/revocation.py)."""
 
 import asyncio
 import logging
 
 from channels.layers import get_channel_layer
 
-from core.redis_clients import async_redis_client, async_redis_probe
+from core.redis_clients import async_redis_client, async_redis_probe, async_redis_subscriber
 from core.redis_keys import RedisKeys
+from dashboards.access.revocation import AccessWatch
 from dashboards.stream.reclaim import RECLAIMER
 from dashboards.stream.redis_watch import RedisWatch
 from dashboards.stream.stats import STATS, StatsReporter
@@ -33,7 +35,14 @@ def ensure_background(redis_url: str, keys: RedisKeys) -> RedisWatch:
     if watch is None:
         watch = _started[loop] = RedisWatch(async_redis_probe(redis_url), get_channel_layer())
         reporter = StatsReporter(async_redis_client(redis_url), keys)
-        for duty in (watch.run(), reporter.run(lambda: watch.available), _reclaim_when_due()):
+        access = AccessWatch(async_redis_subscriber(redis_url), keys.access_channel)
+        duties = (
+            watch.run(),
+            reporter.run(lambda: watch.available),
+            _reclaim_when_due(),
+            access.run(),
+        )
+        for duty in duties:
             task = loop.create_task(duty)
             task.add_done_callback(_log_end)
             _tasks.add(task)

@@ -17,6 +17,7 @@ from django.conf import settings
 from core import layer
 from core.redis_clients import REDIS_ERRORS, async_redis_client
 from core.redis_keys import redis_keys
+from dashboards.access.revocation import hold, let_go
 from dashboards.stream import frames
 from dashboards.stream import protocol as p
 from dashboards.stream.background import ensure_background, redis_watch
@@ -73,6 +74,7 @@ class LiveConsumer(OrderedWebsocketConsumer):
         self.counted = True
         STATS.connected()
         self.opened()
+        hold(self, user.pk, getattr(self.scope.get("session"), "session_key", None))
         if self.channel_name is None or not watch.available:
             await self._unavailable()
             return
@@ -87,6 +89,7 @@ class LiveConsumer(OrderedWebsocketConsumer):
         await self.release()
 
     def forget(self) -> Iterable[str]:
+        let_go(self)
         if getattr(self, "rounds", None) is not None:
             self.rounds.cancel()
         if getattr(self, "counted", False):
@@ -101,17 +104,28 @@ class LiveConsumer(OrderedWebsocketConsumer):
             STATS.dropped("flooding")
             await self.close(code=p.CLOSE_FLOODING)
             return
+        # The size first, whatever the frame's kind: a big binary frame is as big as a text one.
         if text_data is None:
-            await self._send_error(p.UNSUPPORTED_FRAME, "send JSON text frames, not binary")
-            return
-        if len(text_data) > p.MAX_MESSAGE_BYTES or len(text_data.encode()) > p.MAX_MESSAGE_BYTES:
+            too_big = len(bytes_data or b"") > p.MAX_MESSAGE_BYTES
+        else:
+            too_big = (
+                len(text_data) > p.MAX_MESSAGE_BYTES
+                or len(text_data.encode()) > p.MAX_MESSAGE_BYTES
+            )
+        if too_big:
             STATS.dropped("too_big")
             await self.close(code=p.CLOSE_TOO_BIG)
+            return
+        if text_data is None:
+            await self._send_error(p.UNSUPPORTED_FRAME, "send JSON text frames, not binary")
             return
         try:
             message = json.loads(text_data)
         except ValueError:
             await self._send_error(p.BAD_JSON, "the message is not valid JSON")
+            return
+        except RecursionError:  # valid JSON nested deeper than Python's parser goes
+            await self._send_error(p.BAD_JSON, "the message is nested too deeply")
             return
         if not isinstance(message, dict) or not isinstance(message.get("type"), str):
             await self._send_error(p.BAD_MESSAGE, 'a message is a JSON object with a string "type"')
@@ -209,6 +223,12 @@ class LiveConsumer(OrderedWebsocketConsumer):
         await self.send(text_data=frames.host({"host": host, "event": "new", "record": record}))
         # Its first sample went out before we joined its group.
         await self._send_backfill(host, recent.get(host, []))
+
+    async def access_ended(self, message: dict) -> None:
+        """Posted by the access watch: this socket's session or account no longer lets it in."""
+        STATS.dropped("signed_out")
+        await self._send_error(p.SIGNED_OUT, f"{message.get('why', 'access ended')}; sign in again")
+        await self.close(code=p.CLOSE_SIGNED_OUT)
 
     async def stream_unavailable(self, message: dict) -> None:
         """Posted by the process's Redis watch: Redis is gone, so this socket goes too."""

@@ -33,6 +33,8 @@ VIEWS = ("full", "summary")
 # Limits a client must stay within.
 MAX_MESSAGE_BYTES = 16 * 1024
 MAX_HOSTS_PER_SUBSCRIBE = 1000
+# A seq is a Redis integer (signed 64 bits): a larger "since" cannot name a sample.
+MAX_SEQ = 2**63 - 1
 RATE_PER_SECOND = 10.0
 RATE_BURST = 30
 # Backfill goes out in frames of about this size: a big window in one frame would stall the
@@ -47,6 +49,7 @@ BAD_FIELD = "bad_field"
 TOO_MANY_HOSTS = "too_many_hosts"
 UNSUPPORTED_FRAME = "unsupported_frame"
 UNAVAILABLE = "unavailable"  # followed by close CLOSE_UNAVAILABLE
+SIGNED_OUT = "signed_out"  # followed by close CLOSE_SIGNED_OUT
 ERROR_CODES = (
     BAD_JSON,
     BAD_MESSAGE,
@@ -55,15 +58,18 @@ ERROR_CODES = (
     TOO_MANY_HOSTS,
     UNSUPPORTED_FRAME,
     UNAVAILABLE,
+    SIGNED_OUT,
 )
 
 # Close codes (4000-4999 are the application's own).
 CLOSE_TOO_SLOW = 4008
+CLOSE_SIGNED_OUT = 4401
 CLOSE_TOO_BIG = 4413
 CLOSE_FLOODING = 4429
 CLOSE_UNAVAILABLE = 4503
 CLOSE_CODES = {
     "TOO_SLOW": CLOSE_TOO_SLOW,
+    "SIGNED_OUT": CLOSE_SIGNED_OUT,
     "TOO_BIG": CLOSE_TOO_BIG,
     "FLOODING": CLOSE_FLOODING,
     "UNAVAILABLE": CLOSE_UNAVAILABLE,
@@ -110,18 +116,26 @@ def parse_subscribe(message: dict, max_backfill_s: float) -> Subscription:
         raise ProtocolError(BAD_FIELD, "'since' must be an object of host name -> last seen seq")
     since: dict[str, int] = {}
     for host, seq in since_value.items():
-        if not HOST_NAME.match(host) or type(seq) is not int or seq < 0:
-            raise ProtocolError(BAD_FIELD, "'since' must map host names to seqs (integers >= 0)")
+        if not HOST_NAME.match(host) or type(seq) is not int or not 0 <= seq <= MAX_SEQ:
+            raise ProtocolError(
+                BAD_FIELD, f"'since' must map host names to seqs (integers 0 to {MAX_SEQ})"
+            )
         since[host] = seq
 
     backfill = message.get("backfill_s", max_backfill_s)
-    if type(backfill) not in (int, float) or not math.isfinite(backfill) or backfill < 0:
+    # Compared as given, never turned into a float first: a 400-digit integer is a valid JSON
+    # number that no float can hold (OverflowError), and it asks for no more than the maximum.
+    if (
+        type(backfill) not in (int, float)
+        or (type(backfill) is float and not math.isfinite(backfill))
+        or backfill < 0
+    ):
         raise ProtocolError(BAD_FIELD, "'backfill_s' must be a number of seconds >= 0")
     view = message.get("view", "full")
     if view not in VIEWS:
         raise ProtocolError(BAD_FIELD, '\'view\' must be "full" or "summary"')
     return Subscription(
-        hosts=hosts, since=since, backfill_s=min(float(backfill), max_backfill_s), view=view
+        hosts=hosts, since=since, backfill_s=float(min(backfill, max_backfill_s)), view=view
     )
 
 

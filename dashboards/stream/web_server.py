@@ -155,6 +155,20 @@ def skip_debug_formatting() -> None:
     protocol.pformat = lambda value, *args, **kwargs: "(not formatted)"
 
 
+def close_with_a_reason() -> None:
+    """A client that breaks the WebSocket protocol (a message over the size limit, text that is
+    not UTF-8) gets a close frame saying so (1009, 1007) before the connection ends: autobahn's
+    default (``failByDrop``) just drops the TCP connection, which a client sees as a reset with
+    no reason, contrary to docs/protocol.md."""
+    init = ws_protocol.WebSocketFactory.__init__
+
+    def __init__(self, *args, **kwargs) -> None:
+        init(self, *args, **kwargs)
+        self.setProtocolOptions(failByDrop=False)
+
+    ws_protocol.WebSocketFactory.__init__ = __init__
+
+
 def tell_consumers_their_backlog() -> None:
     """Every WebSocket scope gets ``extensions["monitor.backlog"]["unsent_bytes"]``: a callable
     returning the bytes of its connection that the kernel has not taken yet (0 once the socket
@@ -184,4 +198,5 @@ def patch_daphne() -> None:
     ws_protocol.WebSocketFactory.protocol = BoundedWebSocketProtocol
     write_at_once()
     skip_debug_formatting()
+    close_with_a_reason()
     tell_consumers_their_backlog()

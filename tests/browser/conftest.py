@@ -62,6 +62,13 @@ def page(browser):
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+
+    def csp_violation(message) -> None:
+        # Chromium reports what the Content-Security-Policy blocked on the console.
+        if "Content Security Policy" in message.text:
+            errors.append(message.text)
+
+    page.on("console", csp_violation)
     page.errors = errors
     yield page
     context.close()

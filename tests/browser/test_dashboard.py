@@ -78,3 +78,15 @@ def test_a_host_whose_samples_stop_turns_late_then_stale_and_recovers(page, stac
     stack.start("agent")
     page.wait_for_selector(f'{age}[data-state="fresh"]', timeout=60000)
     assert page.errors == []
+
+
+def test_signing_out_in_another_tab_takes_this_page_to_the_login_page(page, stack):
+    sign_in(page, stack)
+    wait_for_more_cpu_points(page, 0)
+    other_tab = page.context.new_page()
+    other_tab.goto(stack.base_url + "/")
+    other_tab.click("form.logout button")
+    other_tab.wait_for_url("**/accounts/login/**")
+    # The session's sockets close (4401) and the page follows to the login page by itself.
+    page.wait_for_url("**/accounts/login/**", timeout=10000)
+    assert page.errors == []

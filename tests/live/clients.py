@@ -60,7 +60,7 @@ def raw_websocket(stack, cookie: str, receive_buffer: int = 4096) -> socket.sock
     sock.connect(("127.0.0.1", stack.port))
     sock.sendall(
         (
-            "GET /ws/live/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"GET /ws/live/ HTTP/1.1\r\nHost: 127.0.0.1:{stack.port}\r\n"
             "Upgrade: websocket\r\nConnection: Upgrade\r\n"
             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
             f"Origin: {stack.base_url}\r\nCookie: {cookie}\r\n\r\n"
@@ -74,15 +74,21 @@ def raw_websocket(stack, cookie: str, receive_buffer: int = 4096) -> socket.sock
 
 
 def masked_text_frame(text: str) -> bytes:
-    payload = text.encode()
+    return masked_frame(text.encode())
+
+
+def masked_frame(payload: bytes, opcode: int = 0x1, declared: int | None = None) -> bytes:
+    """A client frame (masked, as clients must); ``declared`` claims another payload length."""
     mask = b"\x01\x02\x03\x04"
-    if len(payload) < 126:
-        length = bytes([0x80 | len(payload)])
-    elif len(payload) < 65536:
-        length = bytes([0x80 | 126]) + len(payload).to_bytes(2, "big")
+    size = len(payload) if declared is None else declared
+    if size < 126:
+        length = bytes([0x80 | size])
+    elif size < 65536:
+        length = bytes([0x80 | 126]) + size.to_bytes(2, "big")
     else:
-        length = bytes([0x80 | 127]) + len(payload).to_bytes(8, "big")
-    return bytes([0x81]) + length + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+        length = bytes([0x80 | 127]) + size.to_bytes(8, "big")
+    masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+    return bytes([0x80 | opcode]) + length + mask + masked
 
 
 def close_code_after(sock: socket.socket) -> int | None:

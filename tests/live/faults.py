@@ -15,6 +15,7 @@ from pathlib import Path
 
 from tests.live.launched import Launched
 from tests.live.screen import ResumingScreen
+from tests.live.stack import open_figures
 from tests.services import RedisServer
 
 HOST = socket.gethostname()  # the launcher's own agent
@@ -58,7 +59,7 @@ class HealthWatch:
 
     def status(self) -> int | None:
         try:
-            with urllib.request.urlopen(self.base_url + "/healthz", timeout=2) as response:
+            with open_figures(self.base_url + "/healthz", timeout=2) as response:
                 return response.status
         except urllib.error.HTTPError as exc:
             return exc.code
@@ -150,7 +151,7 @@ async def restart_external_redis(
 
 
 def stream_clients(launched: Launched) -> int | None:
-    with urllib.request.urlopen(launched.base_url + "/healthz", timeout=5) as response:
+    with open_figures(launched.base_url + "/healthz", timeout=5) as response:
         return json.load(response).get("stream", {}).get("clients")
 
 

@@ -17,6 +17,14 @@ ROOT = Path(__file__).resolve().parents[2]
 NO_DATABASE = {"DATABASE_URL": "postgres://nobody@127.0.0.1:9/none", "DJANGO_SECRET_KEY": "x" * 50}
 USERNAME = "tester"
 PASSWORD = "correct-horse-battery-9"
+# The bearer token every test stack is given for /metrics and /healthz's details.
+METRICS_TOKEN = "test-metrics-token-0123456789abcdef"
+
+
+def open_figures(url: str, timeout: float = 5):
+    """urlopen for /metrics and /healthz, with the metrics token."""
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+    return urllib.request.urlopen(request, timeout=timeout)
 
 
 def wait_until(condition, timeout: float, what: str, step: float = 0.1):
@@ -55,6 +63,7 @@ class Stack:
             "MONITOR_REDIS_PREFIX": prefix,
             "MONITOR_INTERVAL": "1",
             "DJANGO_SUPERUSER_PASSWORD": PASSWORD,
+            "MONITOR_METRICS_TOKEN": METRICS_TOKEN,
             "PYTHONWARNINGS": "ignore",
             **env,
         }
@@ -124,7 +133,7 @@ class Stack:
 
         def healthy() -> bool:
             try:
-                with urllib.request.urlopen(self.base_url + "/healthz", timeout=2) as response:
+                with open_figures(self.base_url + "/healthz", timeout=2) as response:
                     health = json.load(response)
             except OSError:
                 return False

@@ -21,12 +21,21 @@ from tests.live.clients import (
     close_code_after,
     live_samples,
     login,
+    masked_frame,
     masked_text_frame,
     next_message,
     open_socket,
     raw_websocket,
 )
-from tests.live.stack import PASSWORD, USERNAME, Stack, http_status, running_stack, wait_until
+from tests.live.stack import (
+    PASSWORD,
+    USERNAME,
+    Stack,
+    http_status,
+    open_figures,
+    running_stack,
+    wait_until,
+)
 
 pytestmark = pytest.mark.live
 HOST = socket.gethostname()
@@ -54,9 +63,8 @@ async def subscribed_socket(stack: Stack, cookie: str):
 
 
 def test_healthz_reports_database_redis_and_a_fresh_sample(stack):
-    import urllib.request
 
-    with urllib.request.urlopen(stack.base_url + "/healthz", timeout=5) as response:
+    with open_figures(stack.base_url + "/healthz", timeout=5) as response:
         health = json.load(response)
     assert health["status"] == "ok"
     assert health["database"]["ok"] and health["redis"]["ok"]
@@ -68,7 +76,7 @@ async def test_a_signed_in_client_receives_consecutive_samples_of_this_host(stac
     samples = await live_samples(ws, 3)
 
     def stream_health() -> dict | None:
-        with urllib.request.urlopen(stack.base_url + "/healthz", timeout=5) as response:
+        with open_figures(stack.base_url + "/healthz", timeout=5) as response:
             stream = json.load(response)["stream"]
         return stream if stream["clients"] >= 1 and stream["frames_per_s"] > 0 else None
 
@@ -95,8 +103,46 @@ async def test_a_client_from_a_foreign_origin_is_refused(stack, cookie):
     assert refused.value.response.status_code == 403
 
 
+async def test_a_page_on_another_port_of_the_same_host_is_refused(stack, cookie):
+    with pytest.raises(websockets.InvalidStatus) as refused:
+        await open_socket(stack.ws_url, "http://127.0.0.1:9999", cookie)
+    assert refused.value.response.status_code == 403
+
+
+def test_a_message_over_the_servers_limit_gets_a_close_frame_saying_so(stack, cookie):
+    sock = raw_websocket(stack, cookie)
+    sock.recv(65536)  # hello
+    # A frame that claims 5 MiB: Daphne refuses it from its header, with 1009, not a reset.
+    sock.sendall(masked_frame(b"x" * 65536, declared=5 * 1024 * 1024))
+    assert close_code_after(sock) == 1009
+    sock.close()
+
+
+def test_text_that_is_not_utf8_gets_a_close_frame_saying_so(stack, cookie):
+    sock = raw_websocket(stack, cookie)
+    sock.recv(65536)
+    sock.sendall(masked_frame(b'{"type": "ping", "x": "\xff\xfe"}'))
+    assert close_code_after(sock) == 1007
+    sock.close()
+
+
+async def test_a_big_binary_frame_is_too_big_not_merely_binary(stack, cookie):
+    ws = await open_socket(stack.ws_url, stack.base_url, cookie)
+    await next_message(ws)
+    await ws.send(b"\x00" * (1024 * 1024))
+    with pytest.raises(websockets.ConnectionClosed):
+        await next_message(ws)
+    assert ws.close_code == 4413
+
+
+def test_a_path_outside_the_static_files_is_not_found(stack):
+    tracebacks = stack.log("web").count("Traceback")
+    assert http_status(stack.base_url + "/static/%2e%2e/%2e%2e/monitor/settings.py") == 404
+    assert http_status(stack.base_url + "/static/..%2f..%2fmonitor/settings.py") == 404
+    assert stack.log("web").count("Traceback") == tracebacks
+
+
 def test_the_dashboard_sends_an_anonymous_visitor_to_the_login_page(stack):
-    import urllib.request
 
     with urllib.request.urlopen(stack.base_url + "/", timeout=5) as response:
         assert response.url == stack.base_url + "/accounts/login/?next=/"
@@ -188,7 +234,7 @@ async def test_a_client_that_stops_reading_is_dropped_and_the_others_carry_on(
     stalled.sendall(masked_text_frame(json.dumps(subscribe)))
 
     def dropped_as_too_slow() -> bool:
-        with urllib.request.urlopen(stack.base_url + "/metrics", timeout=5) as response:
+        with open_figures(stack.base_url + "/metrics", timeout=5) as response:
             return 'reason="too_slow"' in response.read().decode()
 
     # Reading from the moment it was dropped, it gets what was in flight, then the close frame.

@@ -3,13 +3,12 @@
 import asyncio
 import json
 import signal
-import urllib.request
 
 import psutil
 import pytest
 
 from tests.live.clients import login, next_message, open_socket
-from tests.live.stack import PASSWORD, USERNAME, Stack, wait_until
+from tests.live.stack import PASSWORD, USERNAME, Stack, open_figures, wait_until
 
 pytestmark = pytest.mark.live
 SCREENS = 24
@@ -34,7 +33,7 @@ def stack(tmp_path_factory, test_redis, redis_prefix):
 
 
 def stream_health(stack: Stack) -> dict:
-    with urllib.request.urlopen(stack.base_url + "/healthz", timeout=5) as response:
+    with open_figures(stack.base_url + "/healthz", timeout=5) as response:
         return json.load(response)["stream"]
 
 

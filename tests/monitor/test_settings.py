@@ -38,6 +38,11 @@ def manage_check(tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
         ({"REDIS_URL": "http://redis:6379"}, "must start with redis://, rediss:// or unix://"),
         ({"DATABASE_URL": "mongodb://x/y"}, "DATABASE_URL is not a database URL"),
         ({"DATABASE_URL": "postgres://u:p@db/monitor"}, "DJANGO_SECRET_KEY is not set"),
+        ({"MONITOR_PUBLIC_URL": "noc.example.com"}, "MONITOR_PUBLIC_URL='noc.example.com' must"),
+        ({"MONITOR_PUBLIC_URL": "https://noc.example.com/monitor"}, "no path"),
+        ({"MONITOR_PUBLIC_URL": "https://noc.example.com:99999"}, "must be the address"),
+        ({"MONITOR_BIND": "127.0.0.1:8000\n1"}, "is not host:port"),
+        ({"MONITOR_HOST": "vm\nx"}, "is not a valid host name"),
     ],
 )
 def test_a_bad_setting_stops_startup_with_one_clear_line(tmp_path, env, message):
@@ -81,3 +86,36 @@ def test_the_embedded_redis_password_never_starts_with_a_dash(tmp_path):
     assert re.fullmatch(r"[0-9a-f]{48}", replaced)
     manage_check(tmp_path, MONITOR_REDIS_LISTEN="127.0.0.1:6390")
     assert password_file.read_text() == replaced  # kept once it is good
+
+
+def test_a_public_https_url_sets_up_the_proxy_case(tmp_path):
+    """One variable: its origin trusted for CSRF, its host allowed, cookies Secure, HSTS, and the
+    proxy's X-Forwarded-Proto believed; Daphne takes the client's address from the proxy."""
+    code = (
+        "from django.conf import settings as s; from runner.processes import web_argv; "
+        "print(s.CSRF_TRUSTED_ORIGINS, 'noc.example.com' in s.ALLOWED_HOSTS, "
+        "s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS, "
+        "s.SECURE_PROXY_SSL_HEADER, '--proxy-headers' in web_argv())"
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("MONITOR_", "DJANGO_"))}
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--verbosity", "0", "-c", code],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        env={**clean, "MONITOR_DATA_DIR": str(tmp_path),
+             "MONITOR_PUBLIC_URL": "https://noc.example.com"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [
+        "['https://noc.example.com']", "True", "True", "True", "31536000",
+        "('HTTP_X_FORWARDED_PROTO',", "'https')", "True",
+    ]  # fmt: skip
+
+
+def test_without_a_public_url_no_proxy_header_is_believed(tmp_path):
+    from django.conf import settings
+
+    from runner.processes import web_argv
+
+    assert settings.MONITOR_PUBLIC_URL is None or os.environ.get("MONITOR_PUBLIC_URL")
+    assert not getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+    assert "--proxy-headers" not in web_argv()

@@ -12,7 +12,8 @@
 // - tracks the server clock offset (hello.server_time, refined by ping/pong),
 // - when an attempt fails before the hello (never opened, or refused right
 //   after accept), checks whether the page itself now redirects (session
-//   expired) and reloads so the user lands on login.
+//   expired) and reloads so the user lands on login; close 4401 (signed out,
+//   deactivated, password changed) reloads at once.
 //
 // Events (EventTarget): "message" (detail = parsed frame, every frame),
 // "statechange" (detail = {state}), "close" (detail = {code, reason, opened}).
@@ -260,6 +261,12 @@ export class LiveSocket extends EventTarget {
     this.lastClose = { code, reason, opened: info.opened };
     this.dispatchEvent(new CustomEvent("close", { detail: this.lastClose }));
     if (this.stopped) return;
+    if (code === CLOSE.SIGNED_OUT) {
+      // the session or the account ended: the page itself now leads to login
+      this.stop();
+      location.reload();
+      return;
+    }
     if (code === CLOSE.TOO_BIG || code === CLOSE.FLOODING) {
       console.warn(`LiveSocket: server closed with ${code} ${reason || ""}`.trim());
     }

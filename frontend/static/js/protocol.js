@@ -27,11 +27,13 @@ export const ERRORS = {
   TOO_MANY_HOSTS: "too_many_hosts",
   UNSUPPORTED_FRAME: "unsupported_frame",
   UNAVAILABLE: "unavailable",
+  SIGNED_OUT: "signed_out",
 };
 
 // Close codes the server sends.
 export const CLOSE = {
   TOO_SLOW: 4008,
+  SIGNED_OUT: 4401,
   TOO_BIG: 4413,
   FLOODING: 4429,
   UNAVAILABLE: 4503,

@@ -1,0 +1,1 @@
+"""Who may see and do what: origins, sessions that end their sockets, tokens, security headers."""

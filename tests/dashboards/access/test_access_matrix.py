@@ -1,0 +1,188 @@
+"""Every URL and the socket, for every kind of visitor: the answer each one gets, through the
+real ASGI application (static files, origin check, sessions, auth, views) with real sessions.
+
+The table below is the one docs/security.md shows; a test holds the two together.
+"""
+
+import re
+from pathlib import Path
+
+import pytest
+from asgiref.testing import ApplicationCommunicator
+from channels.testing import WebsocketCommunicator
+from django.test import Client
+
+from dashboards.fleet.models import Host
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("live_settings")]
+
+DOC = Path(__file__).resolve().parents[3] / "docs" / "security.md"
+PASSWORD = "correct-horse-battery-9"
+SITE = "http://127.0.0.1:8000"
+
+WHO = (
+    "anonymous",
+    "viewer",
+    "staff",
+    "admin",
+    "inactive user",
+    "signed-out session",
+    "forged cookie",
+)
+
+
+def row(*answers: str) -> dict[str, str]:
+    return dict(zip(WHO, answers, strict=True))
+
+
+def same(answer: str) -> dict[str, str]:
+    return dict.fromkeys(WHO, answer)
+
+
+SIGNED_IN = row("login", "200", "200", "200", "login", "login", "login")
+# (what is asked, extra request headers) -> answer per visitor.
+MATRIX: dict[str, dict[str, str]] = {
+    "GET /": SIGNED_IN,
+    "GET /hosts/alpha/": SIGNED_IN,
+    "GET /hosts/nothere/": row("login", "404", "404", "404", "login", "login", "login"),
+    "GET /accounts/login/": same("200"),
+    "POST /accounts/login/ from another origin": same("403"),
+    "GET /admin/": row(*["admin login"] * 2, "200", "200", *["admin login"] * 3),
+    "GET /admin/auth/user/": row(*["admin login"] * 2, "403", "200", *["admin login"] * 3),
+    "GET /healthz": row("status", "status", "details", "details", "status", "status", "status"),
+    "GET /healthz with the metrics token": same("details"),
+    "GET /metrics": row("401", "401", "200", "200", "401", "401", "401"),
+    "GET /metrics with the metrics token": same("200"),
+    "GET /metrics with a wrong token": same("401"),
+    "GET /static/js/stream.js": same("200"),
+    "GET /static/%2e%2e/%2e%2e/monitor/settings.py": same("404"),
+    "WS /ws/live/": row("403", "open", "open", "open", "403", "403", "403"),
+    "WS /ws/live/ from http://127.0.0.1:9999": same("403"),
+    "WS /ws/live/ from http://evil.example": same("403"),
+    "WS /ws/live/ from null": same("403"),
+    "WS /ws/live/ without an Origin": same("403"),
+}
+
+
+def render() -> str:
+    lines = [
+        "| request | " + " | ".join(WHO) + " |",
+        "|---|" + "---|" * len(WHO),
+        *(
+            f"| `{ask}` | " + " | ".join(cells[w] for w in WHO) + " |"
+            for ask, cells in MATRIX.items()
+        ),
+    ]
+    return "\n".join(lines)
+
+
+def cookie_for(who: str, django_user_model) -> str | None:
+    if who == "anonymous":
+        return None
+    if who == "forged cookie":
+        return "sessionid=" + "f" * 32
+    flags = {
+        "viewer": {},
+        "staff": {"is_staff": True},
+        "admin": {"is_staff": True, "is_superuser": True},
+        "inactive user": {},
+        "signed-out session": {},
+    }[who]
+    name = who.replace(" ", "-")
+    user = django_user_model.objects.create_user(name, password=PASSWORD, **flags)
+    client = Client()
+    assert (
+        client.post("/accounts/login/", {"username": name, "password": PASSWORD}).status_code == 302
+    )
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    if who == "inactive user":
+        user.is_active = False
+        user.save()
+    elif who == "signed-out session":
+        client.post("/accounts/logout/")
+    return cookie
+
+
+async def http(app, method: str, path: str, headers: list[tuple[bytes, bytes]]):
+    raw_path, _, query = path.partition("?")
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
+        "scheme": "http", "path": re.sub("%2e", ".", raw_path), "raw_path": raw_path.encode(),
+        "query_string": query.encode(), "root_path": "", "headers": headers,
+        "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000),
+    }  # fmt: skip
+    body = b""
+    if method == "POST":
+        body = b"username=admin&password=whatever"
+        headers.append((b"content-type", b"application/x-www-form-urlencoded"))
+    instance = ApplicationCommunicator(app, scope)
+    await instance.send_input({"type": "http.request", "body": body})
+    start = await instance.receive_output(10)
+    content = b""
+    while True:
+        message = await instance.receive_output(10)
+        content += message.get("body", b"")
+        if not message.get("more_body"):
+            break
+    return start["status"], dict(start["headers"]), content
+
+
+def outcome(ask: str, status: int, headers: dict, content: bytes) -> str:
+    location = headers.get(b"Location", headers.get(b"location", b"")).decode()
+    if status == 302 and location.startswith("/accounts/login/"):
+        return "login"
+    if status == 302 and location.startswith("/admin/login/"):
+        return "admin login"
+    if ask.startswith("GET /healthz"):
+        return "details" if b'"database"' in content else "status"
+    return str(status)
+
+
+async def ask(app, ask: str, cookie: str | None, token: str) -> str:
+    method, path, *rest = ask.split(" ", 2)
+    extra = rest[0] if rest else ""
+    headers = [(b"host", b"127.0.0.1:8000")]
+    if cookie:
+        headers.append((b"cookie", cookie.encode()))
+    if extra == "with the metrics token":
+        headers.append((b"authorization", f"Bearer {token}".encode()))
+    elif extra == "with a wrong token":
+        headers.append((b"authorization", b"Bearer not-the-token"))
+    if method == "WS":
+        origin = {"": SITE, "without an Origin": None}.get(extra, extra.removeprefix("from "))
+        if origin is not None:
+            headers.append((b"origin", origin.encode()))
+        communicator = WebsocketCommunicator(app, path, headers=headers)
+        connected, _ = await communicator.connect(10)
+        await communicator.disconnect()
+        return "open" if connected else "403"
+    if extra == "from another origin":
+        headers.append((b"origin", b"http://127.0.0.1:9999"))
+    return outcome(ask, *await http(app, method, path, headers))
+
+
+async def test_every_visitor_gets_the_documented_answer_everywhere(django_user_model, settings):
+    from asgiref.sync import sync_to_async
+
+    from monitor.asgi import application
+
+    await sync_to_async(Host.objects.create)(name="alpha")
+    cookies = {who: await sync_to_async(cookie_for)(who, django_user_model) for who in WHO}
+    got = {
+        question: {
+            who: await ask(application, question, cookies[who], settings.MONITOR_METRICS_TOKEN)
+            for who in WHO
+        }
+        for question in MATRIX
+    }
+    wrong = {
+        (question, who): (got[question][who], expected)
+        for question, cells in MATRIX.items()
+        for who, expected in cells.items()
+        if got[question][who] != expected
+    }
+    assert not wrong, f"(got, documented): {wrong}"
+
+
+def test_docs_security_md_shows_this_table():
+    assert render() in DOC.read_text(), "paste into docs/security.md:\n" + render()
