@@ -10,10 +10,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitor.settings")
 # the auth middleware): importing them first would raise AppRegistryNotReady.
 django_http = get_asgi_application()
 
-from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from dashboards.access.origins import SameOriginValidator  # noqa: E402
+from dashboards.access.socket_auth import SocketAuth  # noqa: E402
 from dashboards.access.static_files import StaticFiles  # noqa: E402
 from dashboards.stream.routing import websocket_urlpatterns  # noqa: E402
 
@@ -22,6 +22,6 @@ application = ProtocolTypeRouter(
         # Daphne serves static files itself (Plotly comes from the installed package), so the
         # product runs with no web server in front; a proxy may serve collectstatic output instead.
         "http": StaticFiles(django_http),
-        "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": SameOriginValidator(SocketAuth(URLRouter(websocket_urlpatterns))),
     }
 )

@@ -383,8 +383,9 @@ async def test_no_message_pays_a_thread_hop_for_database_cleanup(user):
 
 
 async def test_the_session_lookup_at_connect_closes_stale_database_connections(session_cookie):
-    """What Channels' hop was for is done where the database is used: the auth middleware's
-    lookup runs through database_sync_to_async, which closes stale connections around it."""
+    """What Channels' hop was for is done where the database is used: the socket's session
+    lookup (dashboards/access/socket_auth.py) runs through database_sync_to_async, which closes
+    stale connections around it."""
     from channels.db import DatabaseSyncToAsync
     from channels.testing import WebsocketCommunicator
 
@@ -407,7 +408,7 @@ async def test_the_session_lookup_at_connect_closes_stale_database_connections(s
         ws = WebsocketCommunicator(application, "/ws/live/", headers=headers)
         assert (await ws.connect())[0]
         await ws.disconnect()
-    assert lookups == ["get_user"]
+    assert lookups == ["signed_in_users"]
 
 
 async def test_samples_without_a_round_number_for_several_hosts_leave_as_one_frame(
