@@ -96,6 +96,9 @@ class Launcher:
             host, port = settings.MONITOR_BIND
             say(f"dashboard: http://{host}:{port}/   (Ctrl-C stops everything)")
             say(f"another agent joins with: {join_command()}")
+            if not os.environ.get("MONITOR_METRICS_TOKEN", "").strip():
+                token_file = settings.DATA_DIR / "metrics_token"
+                say(f"/metrics for Prometheus: Authorization: Bearer <the token in {token_file}>")
             if not settings.EMBEDDED_REDIS_LISTEN and settings.EMBEDDED_REDIS:
                 say(
                     "for agents on other machines, start with MONITOR_REDIS_LISTEN=0.0.0.0:6390 "
