@@ -77,8 +77,12 @@ SECURE_REFERRER_POLICY = "same-origin"
 # believed (Daphne serves no TLS itself, so an https address means a TLS proxy in front).
 MONITOR_PUBLIC_URL = env_public_url("MONITOR_PUBLIC_URL")
 CSRF_TRUSTED_ORIGINS = [MONITOR_PUBLIC_URL.origin] if MONITOR_PUBLIC_URL else []
-if MONITOR_PUBLIC_URL and MONITOR_PUBLIC_URL.host not in ALLOWED_HOSTS:
-    ALLOWED_HOSTS.append(MONITOR_PUBLIC_URL.host)
+if MONITOR_PUBLIC_URL:
+    # Django compares an IPv6 Host in brackets.
+    _public_host = MONITOR_PUBLIC_URL.host
+    _public_host = f"[{_public_host}]" if ":" in _public_host else _public_host
+    if _public_host not in ALLOWED_HOSTS:
+        ALLOWED_HOSTS.append(_public_host)
 # Daphne takes the client's address and scheme from X-Forwarded-For/-Proto: only when a proxy
 # that sets them is the one talking to it (then keep MONITOR_BIND reachable from it alone).
 MONITOR_PROXY_HEADERS = env_bool("MONITOR_PROXY_HEADERS", MONITOR_PUBLIC_URL is not None)

@@ -46,9 +46,19 @@ def handshake_origin(scope) -> tuple[str, str, int] | None:
     domain, _port = split_domain_port(host_header)
     if not domain or not validate_host(domain, settings.ALLOWED_HOSTS):
         return None
-    # Daphne sets the scheme from X-Forwarded-Proto behind a proxy (--proxy-headers).
-    secure = scope.get("scheme") in ("wss", "https")
-    return origin_of(("https://" if secure else "http://") + host_header)
+    return origin_of(("https://" if handshake_is_secure(scope) else "http://") + host_header)
+
+
+def handshake_is_secure(scope) -> bool:
+    """Whether the client used TLS. Daphne puts no scheme in a WebSocket scope and serves no TLS
+    itself, so behind a TLS proxy only the proxy's X-Forwarded-Proto can say so, and it is
+    believed only when the proxy's headers are (MONITOR_PROXY_HEADERS)."""
+    if scope.get("scheme") in ("wss", "https"):
+        return True
+    if not getattr(settings, "MONITOR_PROXY_HEADERS", False):
+        return False
+    forwarded = (_header(scope, b"x-forwarded-proto") or "").split(",")[0].strip().lower()
+    return forwarded in ("https", "wss")
 
 
 def trusted_origins() -> set[tuple[str, str, int]]:

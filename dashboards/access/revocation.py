@@ -115,6 +115,9 @@ class AccessWatch:
         except DatabaseError as exc:  # the database is away: keep the sockets, check again
             self._database.failed(exc)
             return 0
+        except Exception:  # the sweep must outlive anything; say so once, try again next time
+            log.exception("checking the sessions of open sockets failed")
+            return 0
         self._database.succeeded()
         closed = _end([c for c, h in held if h.session_key in ended], "session ended")
         if closed:

@@ -19,6 +19,7 @@ from django.contrib.auth import (
 )
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
@@ -40,7 +41,7 @@ def signed_in_users(session_keys) -> dict[str, tuple[dict, object]]:
     for key, data in decoded.items():
         try:
             user_ids[key] = get_user_model()._meta.pk.to_python(data[SESSION_KEY])
-        except (KeyError, ValueError, TypeError):
+        except (KeyError, ValueError, TypeError, ValidationError):
             continue
     users = get_user_model()._default_manager.in_bulk(set(user_ids.values()))
     found = {}

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_out
 from django.db import transaction
-from django.db.models.signals import post_delete, pre_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from core.redis_clients import REDIS_ERRORS, redis_client
@@ -47,18 +47,28 @@ def _logged_out(sender, request, user, **kwargs) -> None:
 
 
 @receiver(pre_save, sender=get_user_model())
-def _access_changed(sender, instance, raw=False, **kwargs) -> None:
+def _access_changing(sender, instance, raw=False, **kwargs) -> None:
+    """Notes what a save will change; announced once it is committed (post_save)."""
+    instance._access_change = None
     if raw or instance.pk is None:
         return
     before = sender._default_manager.filter(pk=instance.pk).values("is_active", "password").first()
     if before is None:
         return
-    # After the commit: a socket closed before it would reconnect on the old state.
-    user_id = instance.pk
     if before["is_active"] and not instance.is_active:
-        transaction.on_commit(lambda: announce(user_id=user_id, why="account deactivated"))
+        instance._access_change = "account deactivated"
     elif before["password"] != instance.password:
-        transaction.on_commit(lambda: announce(user_id=user_id, why="password changed"))
+        instance._access_change = "password changed"
+
+
+@receiver(post_save, sender=get_user_model())
+def _access_changed(sender, instance, **kwargs) -> None:
+    why = getattr(instance, "_access_change", None)
+    if why:
+        instance._access_change = None
+        # After the commit: a socket closed before it would reconnect on the old state.
+        user_id = instance.pk
+        transaction.on_commit(lambda: announce(user_id=user_id, why=why))
 
 
 @receiver(post_delete, sender=get_user_model())

@@ -9,6 +9,7 @@ still answers each handshake at once. The rules are Django's own (sessions.signe
 """
 
 import asyncio
+import re
 
 from channels.db import database_sync_to_async
 from channels.sessions import CookieMiddleware
@@ -17,6 +18,12 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.db import SessionStore
 
 from dashboards.access.sessions import signed_in_users
+
+# Django's session keys are 32 lower-case letters and digits; anything else (a NUL that the
+# database refuses, a megabyte of text) is no session, and must not fail the batch it is in.
+SESSION_KEY_SHAPE = re.compile(r"\A[a-z0-9]{8,64}\Z")
+# At most this many keys per query (PostgreSQL takes 65,535 parameters).
+BATCH_MAX = 500
 
 
 class SessionLoader:
@@ -36,7 +43,8 @@ class SessionLoader:
     async def _drain(self) -> None:
         try:
             while self._waiting:
-                batch, self._waiting = self._waiting, {}
+                keys = list(self._waiting)[:BATCH_MAX]
+                batch = {key: self._waiting.pop(key) for key in keys}
                 try:
                     found = await database_sync_to_async(signed_in_users)(list(batch))
                 except Exception as exc:  # every waiter hears of it, none hangs
@@ -71,6 +79,8 @@ class SessionAuthMiddleware:
 
     async def __call__(self, scope, receive, send):
         session_key = scope.get("cookies", {}).get(settings.SESSION_COOKIE_NAME)
+        if session_key and not SESSION_KEY_SHAPE.match(session_key):
+            session_key = None  # not a key Django made: never sent to the database
         found = await loader().load(session_key) if session_key else None
         session = SessionStore(session_key=session_key if found else None)
         user = AnonymousUser()

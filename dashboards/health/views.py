@@ -33,7 +33,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     checks: dict[str, dict] = {"database": database_check()}
     keys = redis_keys(settings.MONITOR_REDIS_PREFIX)
     client = redis_client(settings.REDIS_URL)
-    newest = None
+    newest = now = None
     try:
         client.ping()
         checks["redis"] = {"ok": True}
@@ -43,7 +43,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         checks["redis"] = {"ok": False, "error": type(exc).__name__}
 
     max_age = newest_sample_max_age(settings.MONITOR_INTERVAL)
-    if newest is None:
+    if newest is None or now is None:
         checks["newest_sample"] = {"ok": False, "age_s": None, "max_age_s": max_age}
     else:
         age = round(max(0.0, now - newest), 3)

@@ -119,3 +119,16 @@ def test_without_a_public_url_no_proxy_header_is_believed(tmp_path):
     assert settings.MONITOR_PUBLIC_URL is None or os.environ.get("MONITOR_PUBLIC_URL")
     assert not getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
     assert "--proxy-headers" not in web_argv()
+
+
+def test_an_ipv6_public_url_is_allowed_in_brackets(tmp_path):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("MONITOR_", "DJANGO_"))}
+    done = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--verbosity", "0", "-c",
+         "from django.conf import settings as s; print(s.ALLOWED_HOSTS[-1])"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        env={**clean, "MONITOR_DATA_DIR": str(tmp_path),
+             "MONITOR_PUBLIC_URL": "https://[2001:db8::1]:8443"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[2001:db8::1]"

@@ -55,3 +55,23 @@ def test_origins_compare_with_default_ports_filled_in():
     assert origin_of("http://[::1]:8000") == ("http", "::1", 8000)
     assert origin_of("ftp://x") is None
     assert origin_of("https://noc.example.com/path") is None
+
+
+def test_behind_a_tls_proxy_the_scheme_comes_from_x_forwarded_proto(settings):
+    """Daphne puts no scheme in a WebSocket scope: only the proxy's header says https."""
+    settings.MONITOR_PROXY_HEADERS = True
+    settings.ALLOWED_HOSTS = ["noc.example.com"]
+    proxied = {
+        "type": "websocket",
+        "headers": [(b"host", b"noc.example.com"), (b"x-forwarded-proto", b"https")],
+    }
+
+    def with_origin(origin: str) -> dict:
+        return {**proxied, "headers": [*proxied["headers"], (b"origin", origin.encode())]}
+
+    assert same_site(with_origin("https://noc.example.com"))
+    # A plain-http page of the same host may not open the TLS site's socket.
+    assert not same_site(with_origin("http://noc.example.com"))
+    settings.MONITOR_PROXY_HEADERS = False  # nobody to believe: the header means nothing
+    assert not same_site(with_origin("https://noc.example.com"))
+    assert same_site(with_origin("http://noc.example.com"))

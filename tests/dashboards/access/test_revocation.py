@@ -118,3 +118,41 @@ async def test_a_change_made_while_nobody_listened_is_caught_by_the_sweep(user, 
     # Straight to the database: no signal, no announcement (as a bulk update or a SQL shell).
     await sync_to_async(type(user).objects.filter(pk=user.pk).update)(is_active=False)
     await closed_signed_out(screen, wait=15)
+
+
+def test_an_account_change_is_announced_only_once_it_is_saved(user, monkeypatch):
+    """A socket closed before the commit could reconnect on the old password at once."""
+    from django.db import transaction
+
+    from dashboards.access import signals
+
+    seen = []
+
+    def announce(**message):
+        fresh = type(user).objects.get(pk=user.pk)
+        seen.append((message["why"], fresh.password == user.password, fresh.is_active))
+
+    monkeypatch.setattr(signals, "announce", announce)
+    with transaction.atomic():
+        user.set_password("another-horse-battery-9")
+        user.save()
+        assert seen == []  # not while the transaction may still roll back
+    user.is_active = False
+    user.save()
+    assert seen == [("password changed", True, True), ("account deactivated", True, False)]
+
+
+async def test_the_sweep_outlives_an_unexpected_error(user, monkeypatch):
+    from dashboards.access import revocation
+
+    def broken(sessions):
+        raise RuntimeError("something nobody expected")
+
+    monkeypatch.setattr(revocation, "ended_sessions", broken)
+    screen = type("Screen", (), {})()
+    revocation.HOLDERS[screen] = revocation.Holder(1, "k" * 32)
+    try:
+        watch = revocation.AccessWatch(client=None, channel="unused")
+        assert await watch.sweep() == 0  # logged, and the next sweep runs as usual
+    finally:
+        revocation.HOLDERS.pop(screen, None)

@@ -39,6 +39,8 @@ async def test_handshakes_that_arrive_together_share_their_lookups(django_user_m
 
     cookies = await sync_to_async(session_cookies)(django_user_model, 20)
     cookies += [b"sessionid=" + b"f" * 32] * 5  # forged ones among them
+    # and one the database would refuse to even look up (a NUL): it must not fail the batch
+    cookies += [b'sessionid="\\000aaaaaaaa"']
     lookups = []
     wrapped = DatabaseSyncToAsync.thread_handler
 
@@ -51,7 +53,7 @@ async def test_handshakes_that_arrive_together_share_their_lookups(django_user_m
         sockets = [await open_socket(application, cookie) for cookie in cookies]
         results = await asyncio.gather(*(ws.connect(10) for ws in sockets))
     connected = [ok for ok, _ in results]
-    assert connected == [True] * 20 + [False] * 5
+    assert connected == [True] * 20 + [False] * 6
     # The first handshake's lookup runs alone; the others wait for it and go in one or two more.
     assert 1 <= len(lookups) <= 4, lookups
     for ws, ok in zip(sockets, connected, strict=True):

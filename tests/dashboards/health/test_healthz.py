@@ -68,3 +68,17 @@ def test_the_dashboard_still_renders_when_redis_is_dead(
     response = client.get("/")
     assert response.status_code == 200
     assert b'id="overview"' in response.content
+
+
+def test_redis_failing_between_two_reads_is_unhealthy_not_a_server_error(client, live_settings):
+    from unittest import mock
+
+    import redis as redis_module
+
+    mark_sample_at(live_settings, time.time() - 1)
+    with mock.patch(
+        "dashboards.health.views.redis_now", side_effect=redis_module.ConnectionError("gone")
+    ):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["newest_sample"]["ok"] is False
