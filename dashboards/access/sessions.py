@@ -7,6 +7,7 @@ sessions: in a reconnect storm the per-socket lookups (two ORM queries each, in 
 database thread) were two fifths of the web process's CPU (py-spy, bench/storm.py).
 """
 
+import functools
 import hashlib
 
 from django.conf import settings
@@ -55,8 +56,17 @@ def signed_in_users(session_keys) -> dict[str, tuple[dict, object]]:
 def ended_sessions(sessions: dict[str, int]) -> set[str]:
     """Of ``{session_key: user_id}``, the session keys that no longer let that user in."""
     alive = signed_in_users(sessions)
-    return {key for key, user_id in sessions.items() if alive.get(key, (None, None))[1] is None
-            or alive[key][1].pk != user_id}  # fmt: skip
+    ended = set()
+    for key, user_id in sessions.items():
+        found = alive.get(key)
+        if found is None or found[1].pk != user_id:
+            ended.add(key)
+    return ended
+
+
+@functools.cache
+def _backend(path: str):
+    return load_backend(path)
 
 
 def _still_signed_in(data: dict, user) -> bool:
@@ -64,7 +74,7 @@ def _still_signed_in(data: dict, user) -> bool:
     if backend_path not in settings.AUTHENTICATION_BACKENDS:
         return False
     # ModelBackend's get_user refuses inactive users; so does this (other backends: theirs).
-    backend = load_backend(backend_path)
+    backend = _backend(backend_path)
     if isinstance(backend, ModelBackend):
         if not backend.user_can_authenticate(user):
             return False

@@ -70,6 +70,9 @@ class HealthWatch:
         while not self._stop.wait(0.25):
             self.seen.append((time.monotonic(), self.status()))
 
+    def polled_healthy_since(self, at: float) -> bool:
+        return any(polled >= at and status == 200 for polled, status in list(self.seen))
+
     def summary(self, since: float) -> tuple[float, float | None]:
         """Seconds unhealthy after ``since``, and when it was healthy again (relative)."""
         after = [(at, status) for at, status in self.seen if at >= since]
@@ -123,7 +126,8 @@ async def finish(
     """Wait for the screen and /healthz to recover, then read the timeline off both."""
     live = await wait_for(lambda: screen.live_after(started + 0.01))
     await wait_for(lambda: health.status() == 200)
-    await asyncio.sleep(1.5)  # a last health poll or two past recovery
+    recovered = time.monotonic()
+    await wait_for(lambda: health.polled_healthy_since(recovered))  # in the watch's timeline
     outcome.streaming_again_after_s = None if live is None else live.at - started
     outcome.told = [e.detail for e in screen.events if e.at >= started and e.kind == "closed"]
     outcome.epoch_changed = any(e.kind == "epoch" and e.at >= started for e in screen.events)

@@ -1,7 +1,6 @@
 """A session that ends ends its sockets: the consumer over the real Redis channel layer, the
 access channel and the database, as in the web process."""
 
-import asyncio
 from datetime import timedelta
 
 import pytest
@@ -15,7 +14,7 @@ from django.utils import timezone
 
 from core.redis_keys import RedisKeys
 from dashboards.stream.consumers import LiveConsumer
-from tests.dashboards.stream.streaming import receive, receive_type
+from tests.dashboards.stream.streaming import eventually, receive, receive_type
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("live_settings")]
 
@@ -51,11 +50,8 @@ async def access_channel_listened(settings) -> None:
     """Until this process's access watch listens (it starts with the first socket)."""
     client = redis.Redis.from_url(settings.REDIS_URL)
     channel = RedisKeys(settings.MONITOR_REDIS_PREFIX).access_channel
-    for _ in range(100):
-        if client.pubsub_numsub(channel)[0][1] >= 1:
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("nobody listens on the access channel")
+    listened = lambda: client.pubsub_numsub(channel)[0][1] >= 1  # noqa: E731
+    await eventually(listened, what="the access watch listening")
 
 
 async def closed_signed_out(communicator: WebsocketCommunicator, wait: float = 5) -> str:

@@ -57,3 +57,11 @@ async def receive_type(communicator: WebsocketCommunicator, kind: str, wait: flo
 
 async def send(communicator: WebsocketCommunicator, message: dict) -> None:
     await communicator.send_to(text_data=json.dumps(message))
+
+
+async def eventually(condition, within_s: float = 5, what: str = "") -> None:
+    """Until ``condition()`` is truthy; fails naming ``what`` after ``within_s`` seconds."""
+    deadline = time.monotonic() + within_s
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.05)

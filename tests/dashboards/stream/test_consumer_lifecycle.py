@@ -2,7 +2,6 @@
 client. Over the real Redis channel layer; what it held is read back from Redis itself."""
 
 import asyncio
-import time
 from unittest import mock
 
 import pytest
@@ -20,6 +19,7 @@ from dashboards.stream.stats import STATS
 from dashboards.stream.web_server import BACKLOG_EXTENSION
 from tests.dashboards.stream.streaming import (
     connect,
+    eventually,
     make_publisher,
     publish,
     receive,
@@ -46,13 +46,6 @@ def subscribers(store: redis.Redis, group: str) -> int:
     return dict(store.pubsub_numsub(f"{prefix}__group__{group}"))[
         f"{prefix}__group__{group}".encode()
     ]
-
-
-async def eventually(condition, within_s: float = 5, what: str = "") -> None:
-    deadline = time.monotonic() + within_s
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        await asyncio.sleep(0.05)
 
 
 async def host_page(user, host: str = "alpha") -> WebsocketCommunicator:
