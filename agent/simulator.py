@@ -16,6 +16,7 @@ from agent.publish import Publisher
 from agent.registration import HEARTBEAT_S, Registration, agent_record
 from agent.sample_writer import STORE_STARTED_OVER, SampleWriter
 from collectors.host import Reading
+from core import forcing
 from core.layer import LayerPublisher
 from core.redis_clients import REDIS_ERRORS
 from core.redis_keys import RedisKeys
@@ -53,6 +54,9 @@ class SimulatedHost:
             "load.1m": round(self.cores * self._cpu / 100 + rng.uniform(0, 0.3), 2),
             "load.5m": round(self.cores * self._cpu / 110, 2),
             "load.15m": round(self.cores * self._cpu / 120, 2),
+            "load.1m_per_core": round(self._cpu / 100 + rng.uniform(0, 0.3) / self.cores, 3),
+            "load.5m_per_core": round(self._cpu / 110, 3),
+            "load.15m_per_core": round(self._cpu / 120, 3),
             "mem.total_bytes": self.memory_total,
             "mem.used_bytes": int(self.memory_total * self._mem / 100),
             "mem.available_bytes": int(self.memory_total * (100 - self._mem) / 100),
@@ -132,6 +136,16 @@ def _next_tick(client: redis.Redis, keys: RedisKeys) -> int | None:
         return None  # the publishes below fail too, and say so
 
 
+def _apply_forced(client, keys: RedisKeys, hosts, readings: list[Reading]) -> None:
+    """Metrics driven by hand (`manage.py alerts force`), as beat hands them to real agents."""
+    try:
+        forced = forcing.read(client, keys)
+    except REDIS_ERRORS:
+        return  # the round's publish says Redis is gone
+    for host, reading in zip(hosts, readings, strict=True):
+        reading.metrics.update(forced.get(host.name, {}))
+
+
 def simulated_names(count: int, prefix: str) -> list[str]:
     width = max(3, len(str(count)))
     return [f"{prefix}-{n:0{width}d}" for n in range(1, count + 1)]
@@ -166,7 +180,9 @@ def run_simulation(
             next_heartbeat = time.monotonic() + HEARTBEAT_S
         # Numbered like the dispatcher's rounds, so screens send this round as one frame.
         tick = _next_tick(client, keys)
-        publish_round(client, publishers, [host.reading() for host in hosts], tick)
+        readings = [host.reading() for host in hosts]
+        _apply_forced(client, keys, hosts, readings)
+        publish_round(client, publishers, readings, tick)
         ticks += 1
         # A fixed cadence: a slow tick is not followed by a catch-up burst.
         next_tick += interval

@@ -63,15 +63,23 @@ def stop_heartbeat(sender, **kwargs) -> None:
 
 
 @app.task(name=COLLECT_TASK, ignore_result=True)
-def collect(interval: float | None = None, tick: int | None = None) -> int | None:
-    """Sample this host once and publish it; returns the sample's seq (None if not published)."""
+def collect(
+    interval: float | None = None, tick: int | None = None, forced: dict | None = None
+) -> int | None:
+    """Sample this host once and publish it; returns the sample's seq (None if not published).
+    ``forced`` metrics (core/forcing.py, `manage.py alerts force`) replace what was read."""
     publisher = _publisher()
     if interval:
         publisher.interval = interval  # the dispatcher's clock decides the cadence
     missed = _round_gaps().seen(tick, time.monotonic())
     if missed:
         count_missed(missed, tick)
-    return publisher.publish(_sampler().sample(), tick)
+    reading = _sampler().sample()
+    if forced:
+        reading.metrics.update(
+            (str(k), float(v)) for k, v in forced.items() if isinstance(v, int | float)
+        )
+    return publisher.publish(reading, tick)
 
 
 def count_missed(missed: int, tick: int) -> None:

@@ -48,3 +48,10 @@ def _compiled_pattern(name: str) -> re.Pattern[str]:
         position = placeholder.end()
     parts.append(re.escape(name[position:]))
     return re.compile("".join(parts))
+
+
+# Made by the central evaluator from a host's status, not sampled: what the host-down rule
+# watches (docs/metrics.md lists it with the sampled ones).
+HOST_UP = Field(
+    "host.up", "bool", "1 while the host's samples arrive (up or late), 0 once it is down."
+)

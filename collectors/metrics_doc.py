@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable
 
-from collectors.fields import Field
+from collectors.fields import HOST_UP, Field
 from collectors.host import HostSampler
 from collectors.processes import TOP_PROCESS_COUNT
 
@@ -20,6 +20,7 @@ _AREA_TITLES = {
     "procs": "Processes",
     "uptime_s": "System",
     "temp": "Temperatures",
+    "host": "Host status (made by the evaluator, not sampled)",
 }
 
 _INTRO = """\
@@ -55,7 +56,7 @@ so it is amortised; between scans the last list is repeated). Each entry is an o
 def render(fields: Iterable[Field] | None = None) -> str:
     """Return the Markdown page documenting `fields` (default: every field of HostSampler)."""
     sections: dict[str, list[Field]] = {}
-    for field in HostSampler.fields() if fields is None else fields:
+    for field in (*HostSampler.fields(), HOST_UP) if fields is None else fields:
         area = field.name.split(".", 1)[0]
         sections.setdefault(_AREA_TITLES.get(area, area), []).append(field)
     parts = [_INTRO]

@@ -76,6 +76,28 @@ class RedisKeys:
         """Hash: host name -> collection rounds that never reached its agent in time."""
         return f"{self.prefix}:collects-missed"
 
+    # --- alerts (the evaluator writes, screens read) -----------------------------------------
+
+    @property
+    def alerts(self) -> str:
+        """Hash: alert id -> JSON alert record, for every active alert (the screens' snapshot)."""
+        return f"{self.prefix}:alerts"
+
+    @property
+    def alerts_version(self) -> str:
+        """The highest alert version in the mirror (the id of the newest alert event)."""
+        return f"{self.prefix}:alerts-version"
+
+    @property
+    def alert_config(self) -> str:
+        """Counter: bumped when rules or silences change, so the evaluator reloads them."""
+        return f"{self.prefix}:alert-config"
+
+    @property
+    def forced(self) -> str:
+        """Hash: "host metric" -> "value until" (core/forcing.py): a metric driven by hand."""
+        return f"{self.prefix}:forced"
+
     # --- access (who may keep a socket open) ----------------------------------------------
 
     @property

@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "runner",
     "dashboards.access",
     "dashboards.fleet",
+    "dashboards.alerts",
 ]
 
 MIDDLEWARE = [

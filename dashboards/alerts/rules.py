@@ -23,8 +23,8 @@ OPS: dict[str, Callable[[float, float], bool]] = {
     "<=": lambda value, threshold: value <= threshold,
 }
 NODATA = ("keep", "alert", "resolve")
-KEYS = {"name", "metric", "hosts", "op", "warning", "critical", "for", "clear", "nodata",
-        "summary", "description"}  # fmt: skip
+KEYS = {"name", "enabled", "metric", "hosts", "op", "warning", "critical", "for", "clear",
+        "nodata", "summary", "description"}  # fmt: skip
 _NAME = re.compile(r"\A[a-z0-9][a-z0-9_.\-]{0,62}\Z")
 _DURATION = re.compile(r"\A(\d+(?:\.\d+)?)(ms|s|m|h)?\Z")
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, None: 1}
@@ -87,6 +87,7 @@ class Rule:
     nodata: str
     summary: str
     description: str
+    enabled: bool = True
 
     def breaches(self, value: float, threshold: float | None) -> bool:
         return threshold is not None and OPS[self.op](value, threshold)
@@ -219,7 +220,11 @@ def parse_rule(data, fields: Iterable[Field]) -> Rule:
     ):
         raise RuleError(name, "critical", f"{critical:g} must be past warning {warning:g} ({op})")
     clear = _number(data.get("clear"), name, "clear")
+    enabled = data.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise RuleError(name, "enabled", f"{enabled!r}: true or false")
     rule = Rule(
+        enabled=enabled,
         name=name,
         metric=metric_matcher(data.get("metric"), name, fields),
         hosts=host_selector(data.get("hosts", "*"), name),

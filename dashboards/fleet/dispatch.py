@@ -8,11 +8,13 @@ sent (Redis unreachable) is counted in Redis once it answers again, and logged o
 """
 
 import logging
+import time
 
 from celery.beat import PersistentScheduler
 from django.conf import settings
 from kombu.exceptions import OperationalError
 
+from core import forcing
 from core.collection import COLLECT_TASK, agent_queue
 from core.outages import OutageLog
 from core.redis_clients import REDIS_ERRORS, redis_client
@@ -27,13 +29,21 @@ SEND_ERRORS = (*REDIS_ERRORS, OperationalError)
 
 def send_round(app, client, keys: RedisKeys, interval: float, producer=None) -> int:
     """Number a round and send its `collect` to every dispatchable host; returns how many."""
-    names = sorted(name.decode() for name in client.smembers(keys.dispatch))
-    tick = client.incr(keys.tick)
+    pipe = client.pipeline(transaction=False)
+    pipe.smembers(keys.dispatch)
+    pipe.incr(keys.tick)
+    pipe.hgetall(keys.forced)
+    members, tick, forced_raw = pipe.execute()
+    names = sorted(name.decode() for name in members)
+    forced = forcing.parse(forced_raw, time.time())[0] if forced_raw else {}
     with app.producer_or_acquire(producer) as producer:
         for name in names:
+            kwargs = {"interval": interval, "tick": tick}
+            if name in forced:
+                kwargs["forced"] = forced[name]
             app.send_task(
                 COLLECT_TASK,
-                kwargs={"interval": interval, "tick": tick},
+                kwargs=kwargs,
                 queue=agent_queue(name),
                 expires=interval,
                 ignore_result=True,

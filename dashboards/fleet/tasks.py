@@ -9,6 +9,7 @@ from django.conf import settings
 from core.layer import LayerPublisher
 from core.redis_clients import redis_client
 from core.redis_keys import redis_keys
+from dashboards.alerts.tasks import EVALUATE_ALERTS_TASK
 from dashboards.fleet.dispatch import COLLECT_ROUND_ENTRY, COLLECT_ROUND_TASK
 from dashboards.fleet.evaluator import FleetEvaluator
 
@@ -17,12 +18,17 @@ CENTRAL_QUEUE = "central"
 
 
 def central_schedule(interval: float) -> dict:
-    """Beat's entries: a collection round (sent by beat's scheduler itself) and the evaluator's
-    tick, each every interval."""
+    """Beat's entries: a collection round (sent by beat's scheduler itself), the fleet's tick and
+    the alerts' tick, each every interval."""
     options = {"queue": CENTRAL_QUEUE, "expires": interval, "ignore_result": True}
     return {
         COLLECT_ROUND_ENTRY: {"task": COLLECT_ROUND_TASK, "schedule": interval},
         "fleet-evaluate": {"task": EVALUATE_TASK, "schedule": interval, "options": options},
+        "alerts-evaluate": {
+            "task": EVALUATE_ALERTS_TASK,
+            "schedule": interval,
+            "options": options,
+        },
     }
 
 

@@ -12,12 +12,15 @@ import math
 import time
 from collections.abc import Iterable
 
+from channels.db import database_sync_to_async
 from django.conf import settings
 
 from core import layer
 from core.redis_clients import REDIS_ERRORS, async_redis_client
 from core.redis_keys import redis_keys
 from dashboards.access.revocation import hold, let_go
+from dashboards.alerts import responses
+from dashboards.alerts.mirror import ALERTS_GROUP
 from dashboards.stream import frames
 from dashboards.stream import protocol as p
 from dashboards.stream.background import ensure_background, redis_watch
@@ -84,6 +87,15 @@ class LiveConsumer(OrderedWebsocketConsumer):
             await self._unavailable()
             return
         await self.send(text_data=self._hello(known))
+        # Alerts are not lossy like samples: every (re)connect starts from the whole snapshot.
+        # Joined first, read after: a change made in between arrives twice, never not at all,
+        # and the client keeps the higher version.
+        await self.channel_layer.group_add(ALERTS_GROUP, self.channel_name)
+        self.alerts_joined = True
+        try:
+            await self.send(text_data=await self.reader.alert_snapshot())
+        except REDIS_ERRORS:
+            await self._unavailable()
 
     async def disconnect(self, code: int) -> None:
         await self.release()
@@ -97,7 +109,10 @@ class LiveConsumer(OrderedWebsocketConsumer):
             STATS.disconnected()
             RECLAIMER.disconnected()
         subs = getattr(self, "subs", None)
-        return subs.groups() if subs is not None else ()
+        groups = list(subs.groups()) if subs is not None else []
+        if getattr(self, "alerts_joined", False):
+            groups.append(ALERTS_GROUP)
+        return groups
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if not self.bucket.take(time.monotonic()):
@@ -134,6 +149,8 @@ class LiveConsumer(OrderedWebsocketConsumer):
             p.SUBSCRIBE: self._subscribe,
             p.UNSUBSCRIBE: self._unsubscribe,
             p.PING: self._ping,
+            p.ACK: self._ack,
+            p.UNACK: self._unack,
         }.get(message["type"])
         if handler is None:
             await self._send_error(p.UNKNOWN_TYPE, f"unknown message type {message['type'][:40]!r}")
@@ -167,6 +184,24 @@ class LiveConsumer(OrderedWebsocketConsumer):
 
     async def _ping(self, message: dict) -> None:
         await self.send(text_data=frames.pong())
+
+    async def _ack(self, message: dict) -> None:
+        """Taken: written, then pushed to every screen (this one too) as an `alert` frame."""
+        user = self.scope["user"]
+        try:
+            await database_sync_to_async(responses.acknowledge)(
+                user, message.get("id"), message.get("comment")
+            )
+        except responses.Refused as exc:
+            raise p.ProtocolError(exc.code, exc.message) from None
+
+    async def _unack(self, message: dict) -> None:
+        try:
+            await database_sync_to_async(responses.unacknowledge)(
+                self.scope["user"], message.get("id")
+            )
+        except responses.Refused as exc:
+            raise p.ProtocolError(exc.code, exc.message) from None
 
     # --- channel-layer messages --------------------------------------------------------------
 
@@ -223,6 +258,10 @@ class LiveConsumer(OrderedWebsocketConsumer):
         await self.send(text_data=frames.host({"host": host, "event": "new", "record": record}))
         # Its first sample went out before we joined its group.
         await self._send_backfill(host, recent.get(host, []))
+
+    async def alert_frame(self, event: dict) -> None:
+        """An alert changed (the evaluator, or someone's ack): the frame is ready-made."""
+        await self.send(text_data=event["text"])
 
     async def access_ended(self, message: dict) -> None:
         """Posted by the access watch: this socket's session or account no longer lets it in."""

@@ -20,12 +20,16 @@ HOST = "host"
 HOSTS = "hosts"
 PONG = "pong"
 ERROR = "error"
+ALERTS = "alerts"  # the snapshot of active alerts, after hello
+ALERT = "alert"  # one alert's change
 # Client -> server
 SUBSCRIBE = "subscribe"
 UNSUBSCRIBE = "unsubscribe"
 PING = "ping"
-SERVER_TYPES = (HELLO, SUBSCRIBED, SAMPLES, HOST, HOSTS, PONG, ERROR)
-CLIENT_TYPES = (SUBSCRIBE, UNSUBSCRIBE, PING)
+ACK = "ack"
+UNACK = "unack"
+SERVER_TYPES = (HELLO, SUBSCRIBED, SAMPLES, HOST, HOSTS, PONG, ERROR, ALERTS, ALERT)
+CLIENT_TYPES = (SUBSCRIBE, UNSUBSCRIBE, PING, ACK, UNACK)
 
 # What a subscription receives: whole samples, or the overview's few headline figures.
 VIEWS = ("full", "summary")
@@ -50,7 +54,18 @@ TOO_MANY_HOSTS = "too_many_hosts"
 UNSUPPORTED_FRAME = "unsupported_frame"
 UNAVAILABLE = "unavailable"  # followed by close CLOSE_UNAVAILABLE
 SIGNED_OUT = "signed_out"  # followed by close CLOSE_SIGNED_OUT
+# A refused ack or unack (dashboards/alerts/responses.py).
+FORBIDDEN = "forbidden"
+UNKNOWN_ALERT = "unknown_alert"
+ALERT_RESOLVED = "alert_resolved"
+ALREADY_ACKED = "already_acked"
+NOT_ACKED = "not_acked"
 ERROR_CODES = (
+    FORBIDDEN,
+    UNKNOWN_ALERT,
+    ALERT_RESOLVED,
+    ALREADY_ACKED,
+    NOT_ACKED,
     BAD_JSON,
     BAD_MESSAGE,
     UNKNOWN_TYPE,

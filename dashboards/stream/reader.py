@@ -8,6 +8,7 @@ import redis.asyncio as aioredis
 
 from core.hosts import host_record
 from core.redis_keys import RedisKeys
+from dashboards.alerts.mirror import snapshot_frame
 
 
 class SampleReader:
@@ -26,6 +27,14 @@ class SampleReader:
             self._queue_known_hosts(pipe)
             _, epoch, sampled, registered = await pipe.execute()
         return epoch.decode(), self._hosts_from(sampled, registered)
+
+    async def alert_snapshot(self) -> str:
+        """The `alerts` frame: every active alert (and recent tombstones) from the mirror."""
+        async with self._client.pipeline(transaction=False) as pipe:
+            pipe.hvals(self._keys.alerts)
+            pipe.get(self._keys.alerts_version)
+            texts, version = await pipe.execute()
+        return snapshot_frame(texts, int(version or 0))
 
     async def known_hosts(self) -> list[str]:
         """Every host with samples or a fleet record, sorted."""

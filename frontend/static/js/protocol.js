@@ -11,10 +11,14 @@ export const HOST = "host";
 export const HOSTS = "hosts";
 export const PONG = "pong";
 export const ERROR = "error";
+export const ALERTS = "alerts";
+export const ALERT = "alert";
 // Client -> server frame types.
 export const SUBSCRIBE = "subscribe";
 export const UNSUBSCRIBE = "unsubscribe";
 export const PING = "ping";
+export const ACK = "ack";
+export const UNACK = "unack";
 
 export const VIEWS = ["full", "summary"];
 
@@ -28,6 +32,11 @@ export const ERRORS = {
   UNSUPPORTED_FRAME: "unsupported_frame",
   UNAVAILABLE: "unavailable",
   SIGNED_OUT: "signed_out",
+  FORBIDDEN: "forbidden",
+  UNKNOWN_ALERT: "unknown_alert",
+  ALERT_RESOLVED: "alert_resolved",
+  ALREADY_ACKED: "already_acked",
+  NOT_ACKED: "not_acked",
 };
 
 // Close codes the server sends.

@@ -47,11 +47,15 @@ async def receive(communicator: WebsocketCommunicator, wait: float = 5) -> dict:
 
 
 async def receive_type(communicator: WebsocketCommunicator, kind: str, wait: float = 5) -> dict:
-    """The next message of type ``kind``, skipping others; fails after ``wait`` seconds."""
+    """The next message of type ``kind``, skipping others; fails after ``wait`` seconds. After
+    ``hello``, the alerts snapshot that always follows it is taken too."""
     deadline = time.monotonic() + wait
     while True:
         message = await receive(communicator, max(0.01, deadline - time.monotonic()))
         if message["type"] == kind:
+            if kind == "hello":
+                snapshot = await receive(communicator, max(0.01, deadline - time.monotonic()))
+                assert snapshot["type"] == "alerts", snapshot
             return message
 
 

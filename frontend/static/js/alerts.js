@@ -1,0 +1,491 @@
+// AlertCenter: the alerts of every page, from the page's one socket.
+//
+// - keeps every active alert by id from the "alerts" snapshot (sent on every (re)connect) and
+//   the "alert" changes, always the record with the higher version (docs/protocol.md),
+// - a toast per new or escalated alert (severity colour, host, summary, value, age), at most
+//   MAX_TOASTS on screen and "+N more" beyond; critical toasts stay until acknowledged,
+// - the header badge: how many firing, per severity,
+// - sound: a tone per severity made in the page (Web Audio, no files), repeated every
+//   REPEAT_MS while an alert is firing, unacknowledged and not silenced, unless the screen is
+//   muted (for a time, per browser); when the browser's autoplay rule holds the sound back, a
+//   one-click "enable sound" shows (docs/alerts.md says how a kiosk starts with sound allowed),
+// - desktop notifications while the tab is in the background, once the user allowed them,
+// - ack (with an optional comment) and un-ack over the socket, "silence 1 h" over HTTP; the
+//   server decides who may (a viewer's buttons are not shown, and would be refused anyway).
+
+import { ACK, ALERT, ALERTS, ERROR, UNACK } from "./protocol.js";
+
+const MAX_TOASTS = 4;
+const REPEAT_MS = 10000;
+const WARNING_TOAST_MS = 60000;
+const RESOLVED_TOAST_MS = 5000;
+const MUTE_KEY = "monitor.muteUntil";
+const RANK = { critical: 2, warning: 1 };
+const ALERT_ERRORS = new Set(["forbidden", "unknown_alert", "alert_resolved", "already_acked", "not_acked"]);
+// Tones: [frequency Hz, start s, length s] per severity; critical is a two-tone siren.
+const TONES = {
+  critical: [[880, 0, 0.18], [660, 0.22, 0.18], [880, 0.44, 0.18], [660, 0.66, 0.18]],
+  warning: [[520, 0, 0.25], [520, 0.4, 0.25]],
+};
+
+function el(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function age(seconds) {
+  if (!Number.isFinite(seconds) || seconds < 0) return "";
+  if (seconds < 60) return `${Math.floor(seconds)} s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min`;
+  if (seconds < 86400) return `${Math.floor(seconds / 3600)} h ${Math.floor((seconds % 3600) / 60)} min`;
+  return `${Math.floor(seconds / 86400)} d`;
+}
+
+function csrfToken() {
+  const m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  return m ? decodeURIComponent(m[1]) : "";
+}
+
+export function isActive(a) {
+  return a.state !== "resolved";
+}
+
+// Firing, nobody has taken it, nobody silenced it: it makes noise.
+export function isLoud(a) {
+  return a.state === "firing" && !a.ack && !a.silenced;
+}
+
+// Worst first: firing critical, firing warning, suppressed, pending; then the oldest first.
+export function worstFirst(a, b) {
+  const weight = (x) => (x.state === "firing" ? 10 + (RANK[x.severity] || 0) : x.state === "suppressed" ? 5 : 0);
+  return weight(b) - weight(a) || (a.started_at || 0) - (b.started_at || 0);
+}
+
+export class AlertCenter extends EventTarget {
+  constructor({ socket, hostUrl = "/hosts/__name__/", canRespond = false, root = document }) {
+    super();
+    this.socket = socket;
+    this.hostUrl = hostUrl;
+    this.canRespond = canRespond;
+    this.alerts = new Map(); // id -> record
+    this.toasted = new Map(); // id -> {el, severity, timer}
+    this.synced = false;
+    this.version = 0;
+    this.soundLog = []; // [{at, severity}] tones played (for tests and debugging)
+    this.lastError = null;
+    this.audio = null;
+    this.els = {
+      badge: root.getElementById("alert-badge"),
+      toasts: root.getElementById("toasts"),
+      enableSound: root.getElementById("enable-sound"),
+      mute: root.getElementById("mute"),
+      notify: root.getElementById("enable-notifications"),
+    };
+    socket.addEventListener("message", (ev) => this._frame(ev.detail));
+    this._wire();
+    setInterval(() => this._everySecond(), 1000);
+    this._renderControls();
+  }
+
+  // ---- frames --------------------------------------------------------------------------
+
+  _frame(msg) {
+    if (msg.type === ALERTS) this.snapshot(msg);
+    else if (msg.type === ALERT) this.change(msg.event, msg.alert);
+    else if (msg.type === ERROR && ALERT_ERRORS.has(msg.code)) {
+      this.lastError = msg;
+      this._flash(msg.message);
+    }
+  }
+
+  snapshot(msg) {
+    const list = Array.isArray(msg.alerts) ? msg.alerts : [];
+    const seen = new Set();
+    for (const a of list) {
+      if (!a || typeof a.id !== "number") continue;
+      seen.add(a.id);
+      this._keep(a);
+    }
+    // What ended while this screen was away is not in the snapshot any more.
+    for (const id of [...this.alerts.keys()]) if (!seen.has(id)) this._drop(id);
+    this.version = Math.max(this.version, msg.version || 0);
+    this.synced = true;
+    for (const a of [...this.alerts.values()].sort(worstFirst)) this._toastIfNew(a);
+    this._changed();
+  }
+
+  change(event, a) {
+    if (!a || typeof a.id !== "number") return;
+    const before = this.alerts.get(a.id);
+    if (before && before.version >= a.version) return; // an older copy (it came twice)
+    this._keep(a);
+    this.version = Math.max(this.version, a.version || 0);
+    if (!isActive(a)) {
+      this._settleToast(a, "resolved");
+    } else if (event === "fired" || event === "escalated" || event === "resumed" || event === "unsilenced" || event === "unacked") {
+      this._toastIfNew(a, event === "escalated" || event === "unacked" || event === "unsilenced");
+      if (event !== "unacked" && !a.silenced) this._notify(a);
+    } else if (event === "acked" || event === "silenced") {
+      this._settleToast(a, event);
+    } else {
+      this._refreshToast(a);
+    }
+    this._changed();
+  }
+
+  _keep(a) {
+    if (isActive(a)) this.alerts.set(a.id, a);
+    else this.alerts.delete(a.id);
+  }
+
+  _drop(id) {
+    this.alerts.delete(id);
+    this._removeToast(id);
+  }
+
+  active() {
+    return [...this.alerts.values()].sort(worstFirst);
+  }
+
+  forHost(name) {
+    return this.active().filter((a) => a.host === name);
+  }
+
+  // The worst firing severity per host: what the overview marks its tiles with.
+  hostLevels() {
+    const levels = new Map();
+    for (const a of this.alerts.values()) {
+      if (a.state !== "firing") continue;
+      const was = levels.get(a.host);
+      if (!was || (RANK[a.severity] || 0) > (RANK[was] || 0)) levels.set(a.host, a.severity);
+    }
+    return levels;
+  }
+
+  _changed() {
+    this._renderBadge();
+    this._sound();
+    this.dispatchEvent(new CustomEvent("change"));
+  }
+
+  // ---- responses ------------------------------------------------------------------------
+
+  ack(id, comment = "") {
+    const msg = { type: ACK, id };
+    if (comment) msg.comment = comment;
+    return this.socket.send(msg);
+  }
+
+  unack(id) {
+    return this.socket.send({ type: UNACK, id });
+  }
+
+  async silence(a, seconds = 3600, comment = "") {
+    const body = { host: a.host, rule: a.rule, labels: a.labels || {}, duration_s: seconds, comment };
+    const r = await fetch("/alerts/silences/", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      body: JSON.stringify(body),
+    });
+    if (!r.ok) {
+      let text = `silence refused (${r.status})`;
+      try { text = (await r.json()).error.message; } catch { /* not JSON */ }
+      this._flash(text);
+      return false;
+    }
+    return true;
+  }
+
+  // ---- toasts ---------------------------------------------------------------------------
+
+  _toastIfNew(a, again = false) {
+    if (a.state !== "firing" || a.ack || a.silenced) return;
+    const shown = this.toasted.get(a.id);
+    if (shown && !again) {
+      this._refreshToast(a);
+      return;
+    }
+    if (shown) this._removeToast(a.id);
+    this._addToast(a);
+  }
+
+  _addToast(a) {
+    const box = this.els.toasts;
+    if (!box) return;
+    const t = el("div", "toast");
+    t.dataset.id = a.id;
+    t.dataset.severity = a.severity || "warning";
+    t.setAttribute("role", a.severity === "critical" ? "alert" : "status");
+    const head = el("div", "toast-head");
+    head.append(el("span", "toast-severity", (a.severity || "").toUpperCase()));
+    const host = el("a", "toast-host", a.host);
+    host.href = this.hostUrl.replace("__name__", encodeURIComponent(a.host));
+    head.append(host, el("span", "toast-age"));
+    t.append(head, el("div", "toast-summary"), el("div", "toast-note"));
+    const actions = el("div", "toast-actions");
+    if (this.canRespond) {
+      const comment = el("input", "toast-comment");
+      comment.placeholder = "comment (optional)";
+      comment.maxLength = 500;
+      const ack = el("button", "toast-ack", "Acknowledge");
+      ack.type = "button";
+      ack.addEventListener("click", () => this.ack(a.id, comment.value.trim()));
+      const sil = el("button", "toast-silence", "Silence 1 h");
+      sil.type = "button";
+      sil.addEventListener("click", () => this.silence(this.alerts.get(a.id) || a));
+      actions.append(comment, ack, sil);
+    }
+    const close = el("button", "toast-close", "✕");
+    close.type = "button";
+    close.title = "hide (the alert stays in the list)";
+    close.addEventListener("click", () => this._removeToast(a.id));
+    actions.append(close);
+    t.append(actions);
+    const entry = { el: t, timer: null };
+    if (a.severity !== "critical") entry.timer = setTimeout(() => this._removeToast(a.id), WARNING_TOAST_MS);
+    this.toasted.set(a.id, entry);
+    box.prepend(t);
+    this._refreshToast(a);
+    this._layoutToasts();
+  }
+
+  _refreshToast(a) {
+    const entry = this.toasted.get(a.id);
+    if (!entry) return;
+    const t = entry.el;
+    t.dataset.severity = a.severity || "warning";
+    t.querySelector(".toast-severity").textContent = (a.severity || "").toUpperCase();
+    const value = a.value === null || a.value === undefined ? "" : ` (${Number(a.value).toLocaleString()})`;
+    t.querySelector(".toast-summary").textContent = `${a.summary}${value}`;
+    t.querySelector(".toast-age").textContent = age(this.socket.serverNow() - (a.fired_at || a.started_at));
+    const note = t.querySelector(".toast-note");
+    note.textContent = a.ack ? `acknowledged by ${a.ack.by}${a.ack.comment ? `: ${a.ack.comment}` : ""}` : "";
+    t.dataset.acked = a.ack ? "true" : "false";
+  }
+
+  _settleToast(a, why) {
+    const entry = this.toasted.get(a.id);
+    if (!entry) return;
+    this._refreshToast(a);
+    entry.el.dataset.settled = why;
+    if (why === "resolved") entry.el.querySelector(".toast-note").textContent = "resolved";
+    if (why === "silenced") entry.el.querySelector(".toast-note").textContent = "silenced";
+    clearTimeout(entry.timer);
+    entry.timer = setTimeout(() => this._removeToast(a.id), RESOLVED_TOAST_MS);
+  }
+
+  _removeToast(id) {
+    const entry = this.toasted.get(id);
+    if (!entry) return;
+    clearTimeout(entry.timer);
+    entry.el.remove();
+    this.toasted.delete(id);
+    this._layoutToasts();
+  }
+
+  // A dead rack fires dozens at once: the newest few show, the rest are one "+N more" line.
+  _layoutToasts() {
+    const box = this.els.toasts;
+    if (!box) return;
+    const toasts = [...box.querySelectorAll(".toast")];
+    toasts.forEach((t, i) => { t.hidden = i >= MAX_TOASTS; });
+    let more = box.querySelector(".toast-more");
+    const hidden = toasts.length - MAX_TOASTS;
+    if (hidden > 0) {
+      if (!more) {
+        more = el("a", "toast-more");
+        more.href = "/alerts/";
+        box.append(more);
+      }
+      more.textContent = `+${hidden} more`;
+    } else if (more) {
+      more.remove();
+    }
+  }
+
+  toastIds() {
+    return [...this.toasted.keys()];
+  }
+
+  _flash(text) {
+    const box = this.els.toasts;
+    if (!box) return;
+    const t = el("div", "toast toast-error", text);
+    t.setAttribute("role", "alert");
+    box.prepend(t);
+    setTimeout(() => t.remove(), 6000);
+  }
+
+  // ---- the badge --------------------------------------------------------------------------
+
+  _renderBadge() {
+    const b = this.els.badge;
+    if (!b) return;
+    const counts = { critical: 0, warning: 0 };
+    for (const a of this.alerts.values()) if (a.state === "firing" && a.severity in counts) counts[a.severity] += 1;
+    for (const sev of ["critical", "warning"]) {
+      const part = b.querySelector(`[data-severity="${sev}"]`);
+      if (!part) continue;
+      part.querySelector("b").textContent = counts[sev];
+      part.dataset.n = counts[sev] ? "some" : "none";
+    }
+    b.dataset.loud = [...this.alerts.values()].some(isLoud) ? "true" : "false";
+  }
+
+  // ---- sound ------------------------------------------------------------------------------
+
+  mutedUntil() {
+    const until = Number(localStorage.getItem(MUTE_KEY) || 0);
+    return until > Date.now() ? until : 0;
+  }
+
+  mute(minutes) {
+    if (minutes > 0) localStorage.setItem(MUTE_KEY, String(Date.now() + minutes * 60000));
+    else localStorage.removeItem(MUTE_KEY);
+    this._renderControls();
+    this._sound();
+  }
+
+  loudest() {
+    let worst = null;
+    for (const a of this.alerts.values()) {
+      if (isLoud(a) && (!worst || (RANK[a.severity] || 0) > (RANK[worst] || 0))) worst = a.severity;
+    }
+    return worst;
+  }
+
+  _audio() {
+    if (this.audio) return this.audio;
+    const Ctx = window.AudioContext || window.webkitAudioContext;
+    if (!Ctx) return null;
+    this.audio = new Ctx();
+    return this.audio;
+  }
+
+  // Called on every change and every second: plays at once when something new is loud, then
+  // every REPEAT_MS while it stays loud.
+  _sound() {
+    const severity = this.mutedUntil() ? null : this.loudest();
+    if (!severity) {
+      this._nextToneAt = 0;
+      this._renderControls();
+      return;
+    }
+    const now = Date.now();
+    const escalated = RANK[severity] > (RANK[this._lastSeverity] || 0);
+    if (!escalated && this._nextToneAt && now < this._nextToneAt) return;
+    this._lastSeverity = severity;
+    this._nextToneAt = now + REPEAT_MS;
+    const ctx = this._audio();
+    if (!ctx) return;
+    if (ctx.state === "suspended") ctx.resume().catch(() => {});
+    const t0 = ctx.currentTime + 0.02;
+    for (const [freq, start, len] of TONES[severity] || TONES.warning) {
+      const osc = ctx.createOscillator();
+      const gain = ctx.createGain();
+      osc.type = severity === "critical" ? "square" : "sine";
+      osc.frequency.value = freq;
+      gain.gain.setValueAtTime(0.0001, t0 + start);
+      gain.gain.exponentialRampToValueAtTime(0.25, t0 + start + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, t0 + start + len);
+      osc.connect(gain).connect(ctx.destination);
+      osc.start(t0 + start);
+      osc.stop(t0 + start + len + 0.05);
+    }
+    this.soundLog.push({ at: now, severity, audible: ctx.state === "running" });
+    if (this.soundLog.length > 50) this.soundLog.shift();
+    this._renderControls();
+  }
+
+  soundBlocked() {
+    return Boolean(this.audio && this.audio.state === "suspended");
+  }
+
+  _renderControls() {
+    const { enableSound, mute, notify } = this.els;
+    if (enableSound) enableSound.hidden = !this.soundBlocked();
+    if (mute) {
+      const until = this.mutedUntil();
+      mute.dataset.muted = until ? "true" : "false";
+      const label = mute.querySelector(".mute-label");
+      if (label) label.textContent = until ? `muted until ${new Date(until).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}` : "sound on";
+    }
+    if (notify) notify.hidden = !("Notification" in window) || Notification.permission !== "default";
+  }
+
+  _wire() {
+    const { enableSound, mute, notify } = this.els;
+    enableSound?.addEventListener("click", () => {
+      const ctx = this._audio();
+      ctx?.resume().then(() => {
+        this._nextToneAt = 0;
+        this._sound();
+        this._renderControls();
+      });
+    });
+    mute?.addEventListener("click", (ev) => {
+      const b = ev.target.closest("[data-minutes]");
+      if (b) this.mute(Number(b.dataset.minutes));
+    });
+    notify?.addEventListener("click", () => {
+      Notification.requestPermission().then(() => this._renderControls());
+    });
+  }
+
+  // ---- desktop notifications ------------------------------------------------------------
+
+  _notify(a) {
+    if (!document.hidden || !("Notification" in window) || Notification.permission !== "granted") return;
+    const n = new Notification(`${(a.severity || "").toUpperCase()} ${a.host}`, {
+      body: a.summary,
+      tag: a.fingerprint,
+      requireInteraction: a.severity === "critical",
+    });
+    n.onclick = () => {
+      window.focus();
+      window.location.href = this.hostUrl.replace("__name__", encodeURIComponent(a.host));
+    };
+  }
+
+  _everySecond() {
+    for (const id of this.toasted.keys()) {
+      const a = this.alerts.get(id);
+      if (a) this._refreshToast(a);
+    }
+    this._sound();
+  }
+}
+
+// The page's alert list (overview's side panel, the host page, /alerts/): rows worst first,
+// with ack/un-ack for those who may respond.
+export function renderAlertList(container, center, alerts, { emptyText = "No active alerts." } = {}) {
+  if (!container) return;
+  container.replaceChildren();
+  if (!alerts.length) {
+    container.append(el("p", "alert-empty", emptyText));
+    return;
+  }
+  for (const a of alerts) {
+    const row = el("div", "alert-row");
+    row.dataset.id = a.id;
+    row.dataset.state = a.state;
+    row.dataset.severity = a.severity || "";
+    row.dataset.acked = a.ack ? "true" : "false";
+    const title = el("a", "alert-title", a.summary);
+    title.href = `/alerts/${a.id}/`;
+    const meta = el("span", "alert-meta",
+      `${a.state}${a.silenced ? " · silenced" : ""} · ${a.host} · ${a.rule} · since ${age(center.socket.serverNow() - a.started_at)}`);
+    row.append(el("span", "alert-sev", (a.severity || "").toUpperCase()), title, meta);
+    if (a.ack) row.append(el("span", "alert-ack", `✓ ${a.ack.by}${a.ack.comment ? `: ${a.ack.comment}` : ""}`));
+    if (center.canRespond) {
+      const b = el("button", a.ack ? "alert-unack" : "alert-ack-button", a.ack ? "Un-acknowledge" : "Acknowledge");
+      b.type = "button";
+      b.addEventListener("click", () => (a.ack ? center.unack(a.id) : center.ack(a.id, window.prompt("Comment (optional)") || "")));
+      row.append(b);
+    }
+    container.append(row);
+  }
+}
