@@ -8,4 +8,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("dashboards.health.urls")),
     path("", include("dashboards.fleet.urls")),
+    path("", include("dashboards.alerts.urls")),
 ]

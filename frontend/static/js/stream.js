@@ -105,6 +105,9 @@ export class LiveStream {
       [P.SAMPLES]: (msg) => this._onSamples(msg),
       [P.HOSTS]: (msg) => onHosts(Array.isArray(msg.hosts) ? msg.hosts : []),
       [P.HOST]: (msg) => this._onHost(msg),
+      // Alerts are the AlertCenter's (alerts.js): it listens on the same socket.
+      [P.ALERTS]: () => {},
+      [P.ALERT]: () => {},
     };
   }
 

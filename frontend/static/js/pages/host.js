@@ -8,11 +8,13 @@
 // animation frame, one extendTraces call per chart. While the tab is hidden nothing is drawn;
 // the bounded queue is flushed on visibilitychange.
 
+import { renderAlertList } from "../alerts.js";
 import { extendHost, pointCount } from "../charts.js";
 import { readJsonScript } from "../format.js";
 import { HostCard } from "../host-card.js";
 import { HostInfo } from "../host-info.js";
 import { derive, num } from "../metrics.js";
+import { startAlerts } from "../page-alerts.js";
 import { LiveStream } from "../stream.js";
 
 function positive(v, fallback) {
@@ -151,4 +153,7 @@ window.monitor = {
   pending: () => pending.length,
 };
 
+const alerts = startAlerts(stream.socket);
+const alertList = document.getElementById("host-alerts");
+alerts.addEventListener("change", () => renderAlertList(alertList, alerts, alerts.forHost(config.host)));
 stream.start();

@@ -7,6 +7,7 @@
 
 import { Fleet, parseLabelFilter } from "../fleet.js";
 import { normStatus, num, readJsonScript } from "../format.js";
+import { startAlerts } from "../page-alerts.js";
 import { LiveStream } from "../stream.js";
 import { Wall } from "../wall.js";
 
@@ -123,6 +124,17 @@ const stream = new LiveStream({
   page: "overview",
 });
 const socket = stream.socket;
+const alerts = startAlerts(socket, { hostUrl: config.hostUrl });
+// An alerting host's tile is marked so it is seen from across the room (monitor.css).
+function markTiles() {
+  const levels = alerts.hostLevels();
+  for (const tile of wall.els.grid.querySelectorAll(".tile[data-host]")) {
+    const level = levels.get(tile.dataset.host) || "none";
+    if (tile.dataset.alert !== level) tile.dataset.alert = level;
+  }
+}
+alerts.addEventListener("change", markTiles);
+setInterval(markTiles, 1000);
 socket.addEventListener("statechange", (ev) => {
   root.dataset.conn = ev.detail.state;
 });
@@ -167,6 +179,7 @@ window.monitor = {
   state: () => socket.state,
   tileCount: () => wall.order.length, // hosts shown over all pages (label filter applied)
   tileStatus: (name) => (wall.shows(name) ? fleet.get(name).status : null),
+  tileAlert: (name) => document.querySelector(`.tile[data-host="${CSS.escape(name)}"]`)?.dataset.alert ?? null,
   page: () => wall.pageIdx + 1, // 1-based
   pages: () => wall.layout.pages,
   sparkPoints: (name) => fleet.get(name)?.ring.size ?? 0,
