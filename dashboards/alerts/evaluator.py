@@ -287,7 +287,8 @@ class AlertEvaluator:
             except RuleError as exc:
                 # Saved around the admin's check (a shell, a raw SQL edit): skipped, never fatal.
                 log.error("alert rule skipped: %s", exc)
-        self.rules = rules
+        # host.up first: a host that goes down is told before the alerts it holds.
+        self.rules = sorted(rules, key=lambda rule: rule.metric.pattern != HOST_UP.name)
         self.silences = list(Silence.objects.filter(ends_at__gt=_when(now)))
         self._loaded_at = now
 
