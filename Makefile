@@ -40,7 +40,7 @@ clean:
 
 # Benchmarks (bench/run.py): the product's fan-out next to textbook Channels and bare websockets.
 # The "bench" extra adds orjson, which keeps the load client well below the servers it measures.
-.PHONY: bench bench-full bench-smoke bench-browser bench-collector bench-storm bench-soak bench-faults
+.PHONY: bench bench-full bench-smoke bench-browser bench-collector bench-storm bench-soak bench-faults bench-alerts
 BENCH_STAMP := $(VENV)/.bench-installed-$(shell cat setup.cfg | cksum | cut -d' ' -f1)
 
 $(BENCH_STAMP): $(STAMP)
@@ -75,6 +75,10 @@ bench-storm: $(BENCH_STAMP)
 # them, while the web process's memory and files are watched (make bench runs 3 minutes of it).
 bench-soak: $(BENCH_STAMP)
 	$(PY) -m bench.soak --minutes 60 --screens 1000 $(BENCH_ARGS)
+
+# The alert evaluator's CPU per tick: 200 hosts x the default rules, 1,000 hosts x 20 rules.
+bench-alerts: $(BENCH_STAMP)
+	$(PY) -m bench.alert_eval $(BENCH_ARGS)
 
 # The fault matrix of tests/live/test_faults.py, as the timeline in docs/reliability.md.
 bench-faults: $(BENCH_STAMP)

@@ -11,6 +11,7 @@ A host that is late gives no data (each rule's ``nodata`` decides); a host that 
 are reloaded when the admin changes them (a counter in Redis) and every CONFIG_RELOAD_S anyway.
 """
 
+import functools
 import json
 import logging
 import math
@@ -141,9 +142,13 @@ class AlertEvaluator:
                 ):
                     continue
                 sample = samples.get(name) if status == _UP else None
-                known = [self.instances[fp].labels for fp in by_rule_host[rule.name, name]]
+                held = by_rule_host.get((rule.name, name), ())
+                known = [self.instances[fp].labels for fp in held]
                 for labels, value in _values(rule, status, sample, known):
-                    fp = fingerprint(rule.name, name, labels)
+                    # The common case, cheaply: no alert yet, and nothing past a threshold.
+                    if not held and value is not None and rule.severity_of(value) is None:
+                        continue
+                    fp = _fingerprint(rule.name, name, tuple(sorted(labels.items())))
                     seen.add(fp)
                     down = status == _DOWN and rule.metric.pattern != HOST_UP.name
                     change = self._step(now, fp, rule, name, labels, value, down, sample)
@@ -293,6 +298,11 @@ class AlertEvaluator:
         self._loaded_at = now
 
 
+@functools.lru_cache(maxsize=65536)
+def _fingerprint(rule: str, host: str, labels: tuple) -> str:
+    return fingerprint(rule, host, dict(labels))
+
+
 def _values(rule: Rule, status: str, sample: dict | None, known: list[dict]):
     """(labels, value) of each instance of ``rule`` on one host: None where there is no data."""
     if rule.metric.pattern == HOST_UP.name:
@@ -307,7 +317,7 @@ def _values(rule: Rule, status: str, sample: dict | None, known: list[dict]):
     for key, labels in rule.metric.keys(metrics):
         value = metrics[key]
         if isinstance(value, int | float):
-            found[json.dumps(labels, sort_keys=True)] = (labels, value)
+            found[tuple(labels.items())] = (labels, value)
     for labels in known:  # an instance that fired and whose device is gone: no data
-        found.setdefault(json.dumps(labels, sort_keys=True), (labels, None))
+        found.setdefault(tuple(labels.items()), (labels, None))
     yield from found.values()

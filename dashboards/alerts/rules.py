@@ -46,19 +46,31 @@ class MetricMatcher:
     pattern: str
     label: str | None = None
     _regex: re.Pattern | None = None
+    _memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def match(self, key: str) -> dict[str, str] | None:
         """The labels this metric key gives an alert, or None when it is not this metric."""
         if self._regex is None:
             return {} if key == self.pattern else None
+        before, _, after = self.pattern.partition("*")
+        # Most keys fail these two cheap tests; the evaluator asks for every key of every host.
+        if not (key.startswith(before) and key.endswith(after)):
+            return None
         found = self._regex.fullmatch(key)
         return {self.label: found.group(1)} if found else None
 
     def keys(self, metrics: Iterable[str]) -> Iterable[tuple[str, dict[str, str]]]:
+        # Remembered per key: hosts share their metric names, and every tick asks again.
+        memo = self._memo
+        if len(memo) > 100_000:
+            memo.clear()
         for key in metrics:
-            labels = self.match(key)
+            try:
+                labels = memo[key]
+            except KeyError:
+                labels = memo[key] = self.match(key)
             if labels is not None:
-                yield key, labels
+                yield key, dict(labels)
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,15 @@ async def next_message(ws: ClientConnection, wait: float = 10) -> dict:
     return json.loads(await asyncio.wait_for(ws.recv(), wait))
 
 
+async def greeted(ws: ClientConnection, wait: float = 10) -> dict:
+    """The ``hello`` of a new socket, and the alerts snapshot that always follows it."""
+    hello = await next_message(ws, wait)
+    assert hello["type"] == "hello", hello
+    snapshot = await next_message(ws, wait)
+    assert snapshot["type"] == "alerts", snapshot
+    return hello
+
+
 async def live_samples(ws: ClientConnection, count: int, wait: float = 30) -> list[dict]:
     """The next ``count`` live (not backfilled) samples, with the time each arrived."""
     deadline = time.monotonic() + wait

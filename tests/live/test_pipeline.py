@@ -19,6 +19,7 @@ from collectors.host import Reading
 from core.redis_keys import RedisKeys
 from tests.live.clients import (
     close_code_after,
+    greeted,
     live_samples,
     login,
     masked_frame,
@@ -55,8 +56,7 @@ def cookie(stack) -> str:
 
 async def subscribed_socket(stack: Stack, cookie: str):
     ws = await open_socket(stack.ws_url, stack.base_url, cookie)
-    hello = await next_message(ws)
-    assert hello["type"] == "hello"
+    await greeted(ws)
     await ws.send(json.dumps({"type": "subscribe", "hosts": [HOST], "backfill_s": 0}))
     assert (await next_message(ws))["type"] == "subscribed"
     return ws
@@ -128,7 +128,7 @@ def test_text_that_is_not_utf8_gets_a_close_frame_saying_so(stack, cookie):
 
 async def test_a_big_binary_frame_is_too_big_not_merely_binary(stack, cookie):
     ws = await open_socket(stack.ws_url, stack.base_url, cookie)
-    await next_message(ws)
+    await greeted(ws)
     await ws.send(b"\x00" * (1024 * 1024))
     with pytest.raises(websockets.ConnectionClosed):
         await next_message(ws)
@@ -195,7 +195,7 @@ async def test_a_full_window_of_big_samples_backfills_through_daphne(stack, cook
         writer.append(stamp, *encode_views("wide-host", stamp.seq, 1.0, reading))
 
     ws = await open_socket(stack.ws_url, stack.base_url, cookie)
-    await next_message(ws)
+    await greeted(ws)
     await ws.send(json.dumps({"type": "subscribe", "hosts": ["wide-host"], "backfill_s": 600}))
     assert (await next_message(ws))["type"] == "subscribed"
     assert (await next_message(ws))["type"] == "hosts"

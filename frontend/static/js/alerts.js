@@ -258,7 +258,9 @@ export class AlertCenter extends EventTarget {
     const t = entry.el;
     t.dataset.severity = a.severity || "warning";
     t.querySelector(".toast-severity").textContent = (a.severity || "").toUpperCase();
-    const value = a.value === null || a.value === undefined ? "" : ` (${Number(a.value).toLocaleString()})`;
+    const shown = a.value === null || a.value === undefined ? "" : String(a.value);
+    // The value, unless the rule's summary says it already.
+    const value = shown && !String(a.summary).includes(shown) ? ` (${Number(a.value).toLocaleString()})` : "";
     t.querySelector(".toast-summary").textContent = `${a.summary}${value}`;
     t.querySelector(".toast-age").textContent = age(this.socket.serverNow() - (a.fired_at || a.started_at));
     const note = t.querySelector(".toast-note");

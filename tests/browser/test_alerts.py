@@ -1,0 +1,166 @@
+"""Alert pop-ups in headless Chromium: two independent pages side by side, as two wall screens.
+
+A simulated host's CPU is driven over a rule's threshold (`manage.py alerts force`, through the
+real path); both screens toast it and ask for sound; acknowledging on one makes the other show it
+acknowledged and fall silent; a reload keeps the state; a screen whose socket was cut while an
+alert fired shows it once it is back.
+"""
+
+import json
+import time
+
+import pytest
+
+from tests.browser.conftest import ARTIFACTS, save_artifact
+from tests.live.stack import PASSWORD, USERNAME, Stack
+
+pytestmark = [pytest.mark.browser, pytest.mark.live]
+
+RULES = {"rules": [{"name": "sim-cpu", "metric": "cpu.percent", "hosts": ["sim-001"],
+                    "op": ">", "warning": 90, "critical": 97, "clear": 50,
+                    "summary": "CPU {value}% on {host}"}]}  # fmt: skip
+# Counts the tones a page asks for: every oscillator the page starts.
+AUDIO_SPY = """
+(() => {
+  window.__tones = 0;
+  const Real = window.AudioContext;
+  window.AudioContext = class extends Real {
+    createOscillator() { window.__tones += 1; return super.createOscillator(); }
+  };
+})();
+"""
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory, test_redis, redis_prefix):
+    workdir = tmp_path_factory.mktemp("alert-browser")
+    stack = Stack(workdir, test_redis.url, f"{redis_prefix}-alert-browser")
+    stack.prepare()
+    (workdir / "rules.json").write_text(json.dumps(RULES))
+    stack.manage("alerts", "import", str(workdir / "rules.json"), "--prune")
+    stack.shell(
+        "from django.contrib.auth.models import Group, User; "
+        f"u = User.objects.create_user('oncall', password='{PASSWORD}'); "
+        "u.groups.add(Group.objects.get(name='responder'))"
+    )
+    stack.start_central()
+    stack.start("simulator", "simulate_hosts", "1", "--prefix", "sim")
+    try:
+        stack.wait_healthy(hosts_up=1)
+        yield stack
+    finally:
+        stack.stop_all()
+
+
+def screen(browser, stack: Stack, username: str):
+    context = browser.new_context(viewport={"width": 1600, "height": 900})
+    context.add_init_script(AUDIO_SPY)
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.goto(stack.base_url + "/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(stack.base_url + "/")
+    page.wait_for_function("() => window.monitorAlerts && window.monitorAlerts.synced()")
+    return context, page
+
+
+def force(stack: Stack, value: float) -> None:
+    stack.manage("alerts", "force", "sim-001", "cpu.percent", str(value), "--for", "5m")
+
+
+def toast_of(page) -> dict | None:
+    return page.evaluate(
+        """() => { const t = document.querySelector('.toast[data-id]');
+        return t && {severity: t.dataset.severity, acked: t.dataset.acked,
+                     text: t.innerText, hidden: t.hidden}; }"""
+    )
+
+
+def test_two_wall_screens_toast_sound_and_share_one_acknowledgement(browser, stack):
+    left_context, left = screen(browser, stack, "oncall")
+    right_context, right = screen(browser, stack, USERNAME)
+    figures = {}
+    try:
+        force(stack, 99)
+        forced = time.monotonic()
+        for page in (left, right):
+            page.wait_for_selector('.toast[data-severity="critical"]', timeout=15000)
+        figures["toast_on_both_s"] = round(time.monotonic() - forced, 2)
+        for page in (left, right):
+            toast = toast_of(page)
+            assert "sim-001" in toast["text"] and "CPU 99% on sim-001" in toast["text"]
+            assert toast["acked"] == "false" and not toast["hidden"]
+            page.wait_for_function("() => window.__tones > 0", timeout=5000)  # sound requested
+            assert page.evaluate("window.monitorAlerts.loudest()") == "critical"
+            page.wait_for_function(
+                "() => window.monitor.tileAlert('sim-001') === 'critical'", timeout=5000
+            )
+            badge = page.locator('#alert-badge [data-severity="critical"]')
+            assert badge.get_attribute("data-n") == "some" and "1" in badge.inner_text()
+        save_artifact(left, "alert-firing.png")
+
+        left.fill(".toast .toast-comment", "on it")
+        left.click(".toast .toast-ack")
+        acked = time.monotonic()
+        right.wait_for_function(
+            "() => document.querySelector('.toast[data-id]')?.dataset.acked === 'true'",
+            timeout=10000,
+        )
+        right.wait_for_function("() => window.monitorAlerts.loudest() === null", timeout=5000)
+        figures["ack_seen_on_other_screen_s"] = round(time.monotonic() - acked, 2)
+        assert "acknowledged by oncall: on it" in toast_of(right)["text"]
+        save_artifact(right, "alert-acknowledged.png")
+        tones = right.evaluate("window.__tones")
+        time.sleep(11)  # longer than the repeat interval: a loud alert would have sounded again
+        assert right.evaluate("window.__tones") == tones
+
+        # A reload starts from the snapshot: the same alert, acknowledged by the same person.
+        right.reload()
+        right.wait_for_function("() => window.monitorAlerts && window.monitorAlerts.synced()")
+        [active] = right.evaluate("window.monitorAlerts.active()")
+        assert (active["state"], active["ack"]["by"]) == ("firing", "oncall")
+        assert right.evaluate("window.monitorAlerts.toasts()") == []  # taken: no toast again
+
+        # The right screen's socket is cut; meanwhile the alert resolves and fires anew.
+        right.evaluate("window.monitor.socket.stop()")
+        force(stack, 10)
+        left.wait_for_function("() => window.monitorAlerts.active().length === 0", timeout=15000)
+        force(stack, 99)
+        left.wait_for_function("() => window.monitorAlerts.loudest() === 'critical'", timeout=15000)
+        right.evaluate("window.monitor.socket.start()")
+        right.wait_for_selector(
+            '.toast[data-severity="critical"][data-acked="false"]', timeout=15000
+        )
+        [again] = right.evaluate("window.monitorAlerts.active()")
+        assert again["id"] != active["id"] and again["ack"] is None
+        assert left.errors == [] and right.errors == []
+    finally:
+        ARTIFACTS.mkdir(exist_ok=True)
+        (ARTIFACTS / "alert-browser.json").write_text(json.dumps(figures, indent=2))
+        left_context.close()
+        right_context.close()
+
+
+def test_a_viewer_gets_no_buttons_and_the_alert_page_shows_the_timeline(browser, stack):
+    stack.shell(
+        "from django.contrib.auth.models import Group, User; "
+        f"u = User.objects.create_user('watcher', password='{PASSWORD}'); "
+        "u.groups.add(Group.objects.get(name='viewer'))"
+    )
+    force(stack, 99)
+    context, page = screen(browser, stack, "watcher")
+    try:
+        page.wait_for_selector(".toast[data-id]", timeout=15000)
+        assert page.locator(".toast .toast-ack").count() == 0
+        page.goto(stack.base_url + "/alerts/")
+        page.wait_for_selector("#active-alerts .alert-row", timeout=10000)
+        page.click("#active-alerts .alert-row .alert-title")
+        page.wait_for_selector("#timeline li")
+        events = page.locator("#timeline li").evaluate_all("els => els.map(e => e.dataset.event)")
+        assert "fired" in events
+        save_artifact(page, "alert-timeline.png")
+    finally:
+        context.close()
