@@ -45,6 +45,11 @@ MATRIX: dict[str, dict[str, str]] = {
     "GET /": SIGNED_IN,
     "GET /hosts/alpha/": SIGNED_IN,
     "GET /hosts/nothere/": row("login", "404", "404", "404", "login", "login", "login"),
+    "GET /alerts/": SIGNED_IN,
+    "GET /alerts/999/": row("login", "404", "404", "404", "login", "login", "login"),
+    # Without the page's CSRF token, refused before any view (roles: tests/dashboards/alerts).
+    "POST /alerts/999/ack": same("403"),
+    "POST /alerts/silences/": same("403"),
     "GET /accounts/login/": same("200"),
     "POST /accounts/login/ from another origin": same("403"),
     "GET /admin/": row(*["admin login"] * 2, "200", "200", *["admin login"] * 3),
