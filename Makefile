@@ -40,7 +40,7 @@ clean:
 
 # Benchmarks (bench/run.py): the product's fan-out next to textbook Channels and bare websockets.
 # The "bench" extra adds orjson, which keeps the load client well below the servers it measures.
-.PHONY: bench bench-full bench-smoke bench-browser bench-collector bench-storm bench-soak bench-faults bench-alerts
+.PHONY: bench bench-full bench-smoke bench-browser bench-collector bench-storm bench-soak bench-faults bench-alerts bench-alert-storm
 BENCH_STAMP := $(VENV)/.bench-installed-$(shell cat setup.cfg | cksum | cut -d' ' -f1)
 
 $(BENCH_STAMP): $(STAMP)
@@ -79,6 +79,10 @@ bench-soak: $(BENCH_STAMP)
 # The alert evaluator's CPU per tick: 200 hosts x the default rules, 1,000 hosts x 20 rules.
 bench-alerts: $(BENCH_STAMP)
 	$(PY) -m bench.alert_eval $(BENCH_ARGS)
+
+# 200 alerts firing at once on make run's product: 50 screens, the overview in Chromium, the agent.
+bench-alert-storm: $(BENCH_STAMP)
+	$(PY) -m bench.alert_storm --hosts 200 --screens 50 $(BENCH_ARGS)
 
 # The fault matrix of tests/live/test_faults.py, as the timeline in docs/reliability.md.
 bench-faults: $(BENCH_STAMP)

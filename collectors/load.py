@@ -23,9 +23,11 @@ class LoadSampler:
         Field("load.1m", "load", "Load average over the last minute."),
         Field("load.5m", "load", "Load average over the last 5 minutes."),
         Field("load.15m", "load", "Load average over the last 15 minutes."),
-        Field("load.1m_per_core", "load", "Load average over the last minute per logical CPU."),
-        Field("load.5m_per_core", "load", "Load average over 5 minutes per logical CPU."),
-        Field("load.15m_per_core", "load", "Load average over 15 minutes per logical CPU."),
+        Field(
+            "load.1m_per_core", "load/core", "Load average over the last minute per logical CPU."
+        ),
+        Field("load.5m_per_core", "load/core", "Load average over 5 minutes per logical CPU."),
+        Field("load.15m_per_core", "load/core", "Load average over 15 minutes per logical CPU."),
     )
 
     def __init__(

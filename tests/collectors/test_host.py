@@ -92,6 +92,7 @@ def test_every_field_name_ends_with_its_unit():
         "count": "count",
         "celsius": ".celsius",
         "load": ("1m", "5m", "15m"),
+        "load/core": "_per_core",
     }
 
     for field in HostSampler.fields():
