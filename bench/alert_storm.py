@@ -30,7 +30,7 @@ from core.redis_keys import redis_keys
 from tests.browser.conftest import LAUNCH_ARGS, chromium_executable
 from tests.live.clients import greeted, next_message, open_socket
 from tests.live.launched import Launched
-from tests.live.stack import PASSWORD, ROOT, USERNAME
+from tests.live.stack import PASSWORD, ROOT
 
 RULE = {"rules": [{"name": "storm", "metric": "cpu.percent", "op": ">", "critical": 1000,
                    "summary": "storm on {host}"}]}  # fmt: skip
@@ -155,7 +155,7 @@ def open_overview(executable: str, base_url: str):
     page = browser.new_page(viewport={"width": 1920, "height": 1080})
     page.add_init_script(FRAME_SPY)
     page.goto(base_url + "/")
-    page.fill("input[name=username]", USERNAME)
+    page.fill("input[name=username]", "admin")  # make run's account
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_function("() => window.monitorAlerts && window.monitorAlerts.synced()")
