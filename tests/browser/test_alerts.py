@@ -164,3 +164,35 @@ def test_a_viewer_gets_no_buttons_and_the_alert_page_shows_the_timeline(browser,
         save_artifact(page, "alert-timeline.png")
     finally:
         context.close()
+
+
+def test_a_dead_rack_shows_four_toasts_and_one_more_line(browser, stack):
+    """Many alerts at once (made in the page, as 30 `alert` frames would be): four toasts and
+    "+N more" for the rest; acknowledging a shown one lets the next take its place."""
+    context, page = screen(browser, stack, "oncall")
+    try:
+        shown = page.evaluate(
+            """() => { const c = window.monitorAlerts.center;
+            for (let i = 1; i <= 30; i++) c.change("fired", {id: 100000 + i, fingerprint: "f" + i,
+              rule: "rack", host: "rack-" + i, labels: {}, state: "firing", severity: "critical",
+              value: 1, summary: "rack " + i, started_at: Date.now() / 1000, fired_at: null,
+              ack: null, silenced: false, version: 1});
+            const loud = c.active().filter(a => a.state === "firing" && !a.ack && !a.silenced);
+            return {dom: document.querySelectorAll('.toast[data-id]').length, loud: loud.length,
+                    more: document.querySelector('.toast-more')?.textContent}; }"""
+        )
+        # 30 here, and whatever the earlier tests left firing on sim-001
+        assert shown["loud"] >= 30
+        assert (shown["dom"], shown["more"]) == (4, f"+{shown['loud'] - 4} more")
+        after = page.evaluate(
+            """() => { const c = window.monitorAlerts.center;
+            const first = Number(document.querySelector('.toast[data-id]').dataset.id);
+            c.change("acked", {...c.alerts.get(first), ack: {by: "x", at: 0, comment: ""},
+                               version: 2});
+            c._removeToast(first);
+            return {dom: document.querySelectorAll('.toast[data-id]').length,
+                    more: document.querySelector('.toast-more')?.textContent}; }"""
+        )
+        assert after == {"dom": 4, "more": f"+{shown['loud'] - 5} more"}
+    finally:
+        context.close()

@@ -70,7 +70,8 @@ export class AlertCenter extends EventTarget {
     this.hostUrl = hostUrl;
     this.canRespond = canRespond;
     this.alerts = new Map(); // id -> record
-    this.toasted = new Map(); // id -> {el, severity, timer}
+    this.toasted = new Map(); // id -> {el, timer}: the toasts on screen
+    this.waiting = []; // ids of loud alerts behind "+N more", newest first
     this.synced = false;
     this.version = 0;
     this.soundLog = []; // [{at, severity}] tones played (for tests and debugging)
@@ -208,6 +209,7 @@ export class AlertCenter extends EventTarget {
       this._refreshToast(a);
       return;
     }
+    if (!shown && !again && this.waiting.includes(a.id)) return;
     if (shown) this._removeToast(a.id);
     this._addToast(a);
   }
@@ -215,6 +217,13 @@ export class AlertCenter extends EventTarget {
   _addToast(a) {
     const box = this.els.toasts;
     if (!box) return;
+    // A dead rack fires dozens at once: only MAX_TOASTS are made, the rest wait their turn
+    // (newest first) behind one "+N more" line, and cost nothing until they are shown.
+    if (this.toasted.size >= MAX_TOASTS) {
+      this.waiting = [a.id, ...this.waiting.filter((id) => id !== a.id)];
+      this._layoutToasts();
+      return;
+    }
     const t = el("div", "toast");
     t.dataset.id = a.id;
     t.dataset.severity = a.severity || "warning";
@@ -270,7 +279,10 @@ export class AlertCenter extends EventTarget {
 
   _settleToast(a, why) {
     const entry = this.toasted.get(a.id);
-    if (!entry) return;
+    if (!entry) {
+      this._layoutToasts(); // one waiting behind "+N more" needs nobody any more
+      return;
+    }
     this._refreshToast(a);
     entry.el.dataset.settled = why;
     if (why === "resolved") entry.el.querySelector(".toast-note").textContent = "resolved";
@@ -280,11 +292,20 @@ export class AlertCenter extends EventTarget {
   }
 
   _removeToast(id) {
+    this.waiting = this.waiting.filter((w) => w !== id);
     const entry = this.toasted.get(id);
-    if (!entry) return;
+    if (!entry) {
+      this._layoutToasts();
+      return;
+    }
     clearTimeout(entry.timer);
     entry.el.remove();
     this.toasted.delete(id);
+    // The next one waiting that still needs someone takes the free place.
+    while (this.waiting.length && this.toasted.size < MAX_TOASTS) {
+      const next = this.alerts.get(this.waiting.shift());
+      if (next && isLoud(next)) this._addToast(next);
+    }
     this._layoutToasts();
   }
 
@@ -292,10 +313,12 @@ export class AlertCenter extends EventTarget {
   _layoutToasts() {
     const box = this.els.toasts;
     if (!box) return;
-    const toasts = [...box.querySelectorAll(".toast")];
-    toasts.forEach((t, i) => { t.hidden = i >= MAX_TOASTS; });
+    this.waiting = this.waiting.filter((id) => {
+      const a = this.alerts.get(id);
+      return a && isLoud(a);
+    });
     let more = box.querySelector(".toast-more");
-    const hidden = toasts.length - MAX_TOASTS;
+    const hidden = this.waiting.length;
     if (hidden > 0) {
       if (!more) {
         more = el("a", "toast-more");
@@ -309,7 +332,7 @@ export class AlertCenter extends EventTarget {
   }
 
   toastIds() {
-    return [...this.toasted.keys()];
+    return [...this.toasted.keys(), ...this.waiting];
   }
 
   _flash(text) {
