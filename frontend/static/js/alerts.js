@@ -16,6 +16,7 @@
 import { ACK, ALERT, ALERTS, ERROR, UNACK } from "./protocol.js";
 
 const MAX_TOASTS = 4;
+const CHANGE_BATCH_MS = 50;
 const REPEAT_MS = 10000;
 const WARNING_TOAST_MS = 60000;
 const RESOLVED_TOAST_MS = 5000;
@@ -165,10 +166,16 @@ export class AlertCenter extends EventTarget {
     return levels;
   }
 
+  // A storm brings hundreds of frames in a burst: the badge, the sound and the page's lists are
+  // redrawn once per burst (at most CHANGE_BATCH_MS later), not once per alert.
   _changed() {
-    this._renderBadge();
-    this._sound();
-    this.dispatchEvent(new CustomEvent("change"));
+    if (this._changeTimer) return;
+    this._changeTimer = setTimeout(() => {
+      this._changeTimer = null;
+      this._renderBadge();
+      this._sound();
+      this.dispatchEvent(new CustomEvent("change"));
+    }, CHANGE_BATCH_MS);
   }
 
   // ---- responses ------------------------------------------------------------------------
