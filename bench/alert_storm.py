@@ -59,15 +59,20 @@ async def screen_times(ws, expected: int, started: dict, wait: float) -> float |
 
 
 async def agent_rate(ws, host: str, seconds: float) -> float:
-    """The host's live samples per second over ``seconds``."""
-    count, deadline = 0, time.monotonic() + seconds
+    """The host's samples per second read within the next ``seconds`` (by their own ``ts``:
+    samples that waited in the socket's buffer from before do not count)."""
+    count, start = 0, time.time()
+    deadline = time.monotonic() + seconds + 2  # samples read at the window's end still arrive
     while time.monotonic() < deadline:
         try:
             message = await next_message(ws, max(0.05, deadline - time.monotonic()))
         except TimeoutError:
             break
         if message["type"] == "samples" and not message.get("backfill"):
-            count += sum(1 for s in message["samples"] if s["host"] == host)
+            count += sum(
+                1 for s in message["samples"]
+                if s["host"] == host and start <= s["ts"] < start + seconds
+            )  # fmt: skip
     return count / seconds
 
 
