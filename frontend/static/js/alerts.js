@@ -5,44 +5,21 @@
 // - a toast per new or escalated alert (severity colour, host, summary, value, age), at most
 //   MAX_TOASTS on screen and "+N more" beyond; critical toasts stay until acknowledged,
 // - the header badge: how many firing, per severity,
-// - sound: a tone per severity made in the page (Web Audio, no files), repeated every
-//   REPEAT_MS while an alert is firing, unacknowledged and not silenced, unless the screen is
-//   muted (for a time, per browser); when the browser's autoplay rule holds the sound back, a
-//   one-click "enable sound" shows (docs/alerts.md says how a kiosk starts with sound allowed),
+// - sound (alert-sound.js) while an alert is firing, unacknowledged and not silenced,
 // - desktop notifications while the tab is in the background, once the user allowed them,
 // - ack (with an optional comment) and un-ack over the socket, "silence 1 h" over HTTP; the
 //   server decides who may (a viewer's buttons are not shown, and would be refused anyway).
 
+import { AlertSound } from "./alert-sound.js";
+import { durationText, el } from "./format.js";
 import { ACK, ALERT, ALERTS, ERROR, UNACK } from "./protocol.js";
 
 const MAX_TOASTS = 4;
 const CHANGE_BATCH_MS = 50;
-const REPEAT_MS = 10000;
 const WARNING_TOAST_MS = 60000;
 const RESOLVED_TOAST_MS = 5000;
-const MUTE_KEY = "monitor.muteUntil";
 const RANK = { critical: 2, warning: 1 };
 const ALERT_ERRORS = new Set(["forbidden", "unknown_alert", "alert_resolved", "already_acked", "not_acked"]);
-// Tones: [frequency Hz, start s, length s] per severity; critical is a two-tone siren.
-const TONES = {
-  critical: [[880, 0, 0.18], [660, 0.22, 0.18], [880, 0.44, 0.18], [660, 0.66, 0.18]],
-  warning: [[520, 0, 0.25], [520, 0.4, 0.25]],
-};
-
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
-
-function age(seconds) {
-  if (!Number.isFinite(seconds) || seconds < 0) return "";
-  if (seconds < 60) return `${Math.floor(seconds)} s`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min`;
-  if (seconds < 86400) return `${Math.floor(seconds / 3600)} h ${Math.floor((seconds % 3600) / 60)} min`;
-  return `${Math.floor(seconds / 86400)} d`;
-}
 
 function csrfToken() {
   const m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
@@ -75,20 +52,15 @@ export class AlertCenter extends EventTarget {
     this.waiting = []; // ids of loud alerts behind "+N more", newest first
     this.synced = false;
     this.version = 0;
-    this.soundLog = []; // [{at, severity}] tones played (for tests and debugging)
     this.lastError = null;
-    this.audio = null;
-    this.els = {
-      badge: root.getElementById("alert-badge"),
-      toasts: root.getElementById("toasts"),
+    this.els = { badge: root.getElementById("alert-badge"), toasts: root.getElementById("toasts") };
+    this.sound = new AlertSound({
       enableSound: root.getElementById("enable-sound"),
       mute: root.getElementById("mute"),
       notify: root.getElementById("enable-notifications"),
-    };
+    });
     socket.addEventListener("message", (ev) => this._frame(ev.detail));
-    this._wire();
     setInterval(() => this._everySecond(), 1000);
-    this._renderControls();
   }
 
   // ---- frames --------------------------------------------------------------------------
@@ -173,7 +145,7 @@ export class AlertCenter extends EventTarget {
     this._changeTimer = setTimeout(() => {
       this._changeTimer = null;
       this._renderBadge();
-      this._sound();
+      this.sound.update(this.loudest());
       this.dispatchEvent(new CustomEvent("change"));
     }, CHANGE_BATCH_MS);
   }
@@ -278,7 +250,7 @@ export class AlertCenter extends EventTarget {
     // The value, unless the rule's summary says it already.
     const value = shown && !String(a.summary).includes(shown) ? ` (${Number(a.value).toLocaleString()})` : "";
     t.querySelector(".toast-summary").textContent = `${a.summary}${value}`;
-    t.querySelector(".toast-age").textContent = age(this.socket.serverNow() - (a.fired_at || a.started_at));
+    t.querySelector(".toast-age").textContent = durationText(this.socket.serverNow() - (a.fired_at || a.started_at));
     const note = t.querySelector(".toast-note");
     note.textContent = a.ack ? `acknowledged by ${a.ack.by}${a.ack.comment ? `: ${a.ack.comment}` : ""}` : "";
     t.dataset.acked = a.ack ? "true" : "false";
@@ -369,102 +341,12 @@ export class AlertCenter extends EventTarget {
 
   // ---- sound ------------------------------------------------------------------------------
 
-  mutedUntil() {
-    const until = Number(localStorage.getItem(MUTE_KEY) || 0);
-    return until > Date.now() ? until : 0;
-  }
-
-  mute(minutes) {
-    if (minutes > 0) localStorage.setItem(MUTE_KEY, String(Date.now() + minutes * 60000));
-    else localStorage.removeItem(MUTE_KEY);
-    this._renderControls();
-    this._sound();
-  }
-
   loudest() {
     let worst = null;
     for (const a of this.alerts.values()) {
       if (isLoud(a) && (!worst || (RANK[a.severity] || 0) > (RANK[worst] || 0))) worst = a.severity;
     }
     return worst;
-  }
-
-  _audio() {
-    if (this.audio) return this.audio;
-    const Ctx = window.AudioContext || window.webkitAudioContext;
-    if (!Ctx) return null;
-    this.audio = new Ctx();
-    return this.audio;
-  }
-
-  // Called on every change and every second: plays at once when something new is loud, then
-  // every REPEAT_MS while it stays loud.
-  _sound() {
-    const severity = this.mutedUntil() ? null : this.loudest();
-    if (!severity) {
-      this._nextToneAt = 0;
-      this._renderControls();
-      return;
-    }
-    const now = Date.now();
-    const escalated = RANK[severity] > (RANK[this._lastSeverity] || 0);
-    if (!escalated && this._nextToneAt && now < this._nextToneAt) return;
-    this._lastSeverity = severity;
-    this._nextToneAt = now + REPEAT_MS;
-    const ctx = this._audio();
-    if (!ctx) return;
-    if (ctx.state === "suspended") ctx.resume().catch(() => {});
-    const t0 = ctx.currentTime + 0.02;
-    for (const [freq, start, len] of TONES[severity] || TONES.warning) {
-      const osc = ctx.createOscillator();
-      const gain = ctx.createGain();
-      osc.type = severity === "critical" ? "square" : "sine";
-      osc.frequency.value = freq;
-      gain.gain.setValueAtTime(0.0001, t0 + start);
-      gain.gain.exponentialRampToValueAtTime(0.25, t0 + start + 0.02);
-      gain.gain.exponentialRampToValueAtTime(0.0001, t0 + start + len);
-      osc.connect(gain).connect(ctx.destination);
-      osc.start(t0 + start);
-      osc.stop(t0 + start + len + 0.05);
-    }
-    this.soundLog.push({ at: now, severity, audible: ctx.state === "running" });
-    if (this.soundLog.length > 50) this.soundLog.shift();
-    this._renderControls();
-  }
-
-  soundBlocked() {
-    return Boolean(this.audio && this.audio.state === "suspended");
-  }
-
-  _renderControls() {
-    const { enableSound, mute, notify } = this.els;
-    if (enableSound) enableSound.hidden = !this.soundBlocked();
-    if (mute) {
-      const until = this.mutedUntil();
-      mute.dataset.muted = until ? "true" : "false";
-      const label = mute.querySelector(".mute-label");
-      if (label) label.textContent = until ? `muted until ${new Date(until).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}` : "sound on";
-    }
-    if (notify) notify.hidden = !("Notification" in window) || Notification.permission !== "default";
-  }
-
-  _wire() {
-    const { enableSound, mute, notify } = this.els;
-    enableSound?.addEventListener("click", () => {
-      const ctx = this._audio();
-      ctx?.resume().then(() => {
-        this._nextToneAt = 0;
-        this._sound();
-        this._renderControls();
-      });
-    });
-    mute?.addEventListener("click", (ev) => {
-      const b = ev.target.closest("[data-minutes]");
-      if (b) this.mute(Number(b.dataset.minutes));
-    });
-    notify?.addEventListener("click", () => {
-      Notification.requestPermission().then(() => this._renderControls());
-    });
   }
 
   // ---- desktop notifications ------------------------------------------------------------
@@ -487,37 +369,6 @@ export class AlertCenter extends EventTarget {
       const a = this.alerts.get(id);
       if (a) this._refreshToast(a);
     }
-    this._sound();
-  }
-}
-
-// The page's alert list (overview's side panel, the host page, /alerts/): rows worst first,
-// with ack/un-ack for those who may respond.
-export function renderAlertList(container, center, alerts, { emptyText = "No active alerts." } = {}) {
-  if (!container) return;
-  container.replaceChildren();
-  if (!alerts.length) {
-    container.append(el("p", "alert-empty", emptyText));
-    return;
-  }
-  for (const a of alerts) {
-    const row = el("div", "alert-row");
-    row.dataset.id = a.id;
-    row.dataset.state = a.state;
-    row.dataset.severity = a.severity || "";
-    row.dataset.acked = a.ack ? "true" : "false";
-    const title = el("a", "alert-title", a.summary);
-    title.href = `/alerts/${a.id}/`;
-    const meta = el("span", "alert-meta",
-      `${a.state}${a.silenced ? " · silenced" : ""} · ${a.host} · ${a.rule} · since ${age(center.socket.serverNow() - a.started_at)}`);
-    row.append(el("span", "alert-sev", (a.severity || "").toUpperCase()), title, meta);
-    if (a.ack) row.append(el("span", "alert-ack", `✓ ${a.ack.by}${a.ack.comment ? `: ${a.ack.comment}` : ""}`));
-    if (center.canRespond) {
-      const b = el("button", a.ack ? "alert-unack" : "alert-ack-button", a.ack ? "Un-acknowledge" : "Acknowledge");
-      b.type = "button";
-      b.addEventListener("click", () => (a.ack ? center.unack(a.id) : center.ack(a.id, window.prompt("Comment (optional)") || "")));
-      row.append(b);
-    }
-    container.append(row);
+    this.sound.update(this.loudest());
   }
 }

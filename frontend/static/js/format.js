@@ -33,6 +33,14 @@ export function humanBytes(v) {
 }
 
 /** "N s ago" wording that stays readable for long-dead hosts. */
+/** A new element with a class and text. */
+export function el(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
 export function ageText(age) {
   return `${durationText(age)} ago`;
 }

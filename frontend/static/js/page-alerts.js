@@ -12,7 +12,7 @@ export function startAlerts(socket, { hostUrl = "/hosts/__name__/" } = {}) {
     center,
     active: () => center.active(),
     toasts: () => center.toastIds(),
-    soundLog: () => [...center.soundLog],
+    soundLog: () => [...center.sound.log],
     loudest: () => center.loudest(),
     synced: () => center.synced,
     lastError: () => center.lastError,

@@ -3,7 +3,7 @@
 // numbers and one sparkline canvas. Only tiles on the current page exist;
 // everything from the server is written with textContent/setAttribute only.
 
-import { durationText, humanRate, level, shortDuration, statusText } from "./format.js";
+import { durationText, el, humanRate, level, shortDuration, statusText } from "./format.js";
 import { Sparkline } from "./sparkline.js";
 
 const FIGS = [
@@ -11,13 +11,6 @@ const FIGS = [
   ["mem", "MEM"],
   ["disk", "DISK"],
 ];
-
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
 
 function setText(e, text) {
   if (e.textContent !== text) e.textContent = text;

@@ -1,7 +1,7 @@
 // /alerts/ and /alerts/<id>/: the same socket as every page (no samples: nothing subscribed),
 // the active list kept live, the detail page's facts refreshed when its alert changes.
 
-import { renderAlertList } from "../alerts.js";
+import { renderAlertList } from "../alert-list.js";
 import { LiveSocket } from "../live-socket.js";
 import { startAlerts } from "../page-alerts.js";
 

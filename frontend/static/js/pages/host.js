@@ -8,7 +8,7 @@
 // animation frame, one extendTraces call per chart. While the tab is hidden nothing is drawn;
 // the bounded queue is flushed on visibilitychange.
 
-import { renderAlertList } from "../alerts.js";
+import { renderAlertList } from "../alert-list.js";
 import { extendHost, pointCount } from "../charts.js";
 import { readJsonScript } from "../format.js";
 import { HostCard } from "../host-card.js";

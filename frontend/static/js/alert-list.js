@@ -1,0 +1,32 @@
+import { durationText, el } from "./format.js";
+
+// The page's alert list (overview's side panel, the host page, /alerts/): rows worst first,
+// with ack/un-ack for those who may respond.
+export function renderAlertList(container, center, alerts, { emptyText = "No active alerts." } = {}) {
+  if (!container) return;
+  container.replaceChildren();
+  if (!alerts.length) {
+    container.append(el("p", "alert-empty", emptyText));
+    return;
+  }
+  for (const a of alerts) {
+    const row = el("div", "alert-row");
+    row.dataset.id = a.id;
+    row.dataset.state = a.state;
+    row.dataset.severity = a.severity || "";
+    row.dataset.acked = a.ack ? "true" : "false";
+    const title = el("a", "alert-title", a.summary);
+    title.href = `/alerts/${a.id}/`;
+    const meta = el("span", "alert-meta",
+      `${a.state}${a.silenced ? " · silenced" : ""} · ${a.host} · ${a.rule} · since ${durationText(center.socket.serverNow() - a.started_at)}`);
+    row.append(el("span", "alert-sev", (a.severity || "").toUpperCase()), title, meta);
+    if (a.ack) row.append(el("span", "alert-ack", `✓ ${a.ack.by}${a.ack.comment ? `: ${a.ack.comment}` : ""}`));
+    if (center.canRespond) {
+      const b = el("button", a.ack ? "alert-unack" : "alert-ack-button", a.ack ? "Un-acknowledge" : "Acknowledge");
+      b.type = "button";
+      b.addEventListener("click", () => (a.ack ? center.unack(a.id) : center.ack(a.id, window.prompt("Comment (optional)") || "")));
+      row.append(b);
+    }
+    container.append(row);
+  }
+}
