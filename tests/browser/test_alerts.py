@@ -196,3 +196,29 @@ def test_a_dead_rack_shows_four_toasts_and_one_more_line(browser, stack):
         assert after == {"dom": 4, "more": f"+{shown['loud'] - 5} more"}
     finally:
         context.close()
+
+
+def test_the_alert_pages_fit_a_phone(browser, stack):
+    """At 390 px wide (a phone, with its viewport rules) neither page scrolls sideways."""
+    force(stack, 99)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+        device_scale_factor=3,
+    )  # fmt: skip
+    page = context.new_page()
+    try:
+        page.goto(stack.base_url + "/alerts/")
+        page.fill("input[name=username]", "oncall")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(stack.base_url + "/alerts/")
+        page.wait_for_selector("#active-alerts .alert-row", timeout=15000)
+        wide = "document.documentElement.scrollWidth <= screen.width"
+        assert page.evaluate(wide), page.evaluate("document.documentElement.scrollWidth")
+        save_artifact(page, "alerts-phone.png")
+        page.click("#active-alerts .alert-row .alert-title")
+        page.wait_for_selector("#timeline li")
+        assert page.evaluate(wide), page.evaluate("document.documentElement.scrollWidth")
+        save_artifact(page, "alert-phone.png")
+    finally:
+        context.close()
