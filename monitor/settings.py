@@ -41,6 +41,11 @@ try:
     }
 except (ValueError, dj_database_url.UnknownSchemeError) as exc:
     raise SettingError(f"DATABASE_URL is not a database URL Django can use: {exc}") from None
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several processes write (the evaluator's ticks, acknowledgements, logins): a transaction
+    # takes the write lock when it begins, so two never deadlock upgrading a read lock (which
+    # SQLite answers with "database is locked" at once), and a writer waits up to 20 s.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
 
 # The embedded default: a private redis-server started by `make run` on a socket in the data dir,
 # or, with MONITOR_REDIS_LISTEN, on TCP with a generated password so agents elsewhere can join.

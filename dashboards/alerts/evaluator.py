@@ -203,6 +203,7 @@ class AlertEvaluator:
     def _commit(self, now: float, changes: list[Change]) -> None:
         when = _when(now)
         published: list[tuple[str, dict]] = []
+        written: list[tuple[Change, Alert]] = []
         with transaction.atomic():
             existing = Alert.objects.select_for_update().in_bulk(
                 [c.before.alert_id for c in changes if c.before is not None]
@@ -210,15 +211,18 @@ class AlertEvaluator:
             for change in changes:
                 alert = existing.get(change.before.alert_id) if change.before else None
                 alert = self._write(when, change, alert)
+                written.append((change, alert))
                 published.append((change.event, record(alert)))
-                if alert.resolved_at is None:
-                    self.instances[change.fingerprint] = Instance(
-                        alert.id, alert.rule, alert.host, alert.labels, change.after,
-                        change.silenced_by,
-                    )  # fmt: skip
-                else:
-                    self.instances.pop(change.fingerprint, None)
-        # Committed: now (and only now) the screens hear of it.
+        # Committed: only now does the evaluator remember it (a rolled-back tick is tried again
+        # next time from what it knew), and only now do the screens hear of it.
+        for change, alert in written:
+            if alert.resolved_at is None:
+                self.instances[change.fingerprint] = Instance(
+                    alert.id, alert.rule, alert.host, alert.labels, change.after,
+                    change.silenced_by,
+                )  # fmt: skip
+            else:
+                self.instances.pop(change.fingerprint, None)
         self.mirror.publish(published)
 
     def _write(self, when: datetime, change: Change, alert: Alert | None) -> Alert:

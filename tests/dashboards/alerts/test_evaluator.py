@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.db import OperationalError
 from django.utils import timezone
 
 from core.layer import LayerPublisher
@@ -14,7 +15,7 @@ from core.redis_keys import redis_keys
 from dashboards.alerts import responses
 from dashboards.alerts.evaluator import AlertEvaluator
 from dashboards.alerts.mirror import ALERTS_GROUP
-from dashboards.alerts.models import Alert, AlertRule, Silence
+from dashboards.alerts.models import Alert, AlertEvent, AlertRule, Silence
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -217,3 +218,27 @@ def test_a_bad_rule_in_the_database_is_skipped_never_fatal(world, caplog):
     world.evaluator.tick()
     assert list(Alert.objects.values_list("rule", flat=True)) == ["cpu"]
     assert "rule 'broken', metric" in caplog.text
+
+
+def test_a_tick_whose_transaction_fails_is_forgotten_and_done_again(world, monkeypatch):
+    """The database refuses mid-tick (locked, gone): nothing is remembered or pushed, and the
+    next tick writes every alert once."""
+    rule(name="disk", metric="disk.*.used_percent")
+    world.host("db1", **{"disk./.used_percent": 97.0, "disk./var.used_percent": 96.0})
+    real_create = AlertEvent.objects.create
+    calls = []
+
+    def second_fails(**fields):
+        calls.append(fields)
+        if len(calls) == 2:
+            raise OperationalError("database is locked")
+        return real_create(**fields)
+
+    monkeypatch.setattr(AlertEvent.objects, "create", second_fails)
+    with pytest.raises(OperationalError):
+        world.evaluator.tick()
+    assert Alert.objects.count() == 0 and world.evaluator.instances == {}
+    assert world.pushed() == [] and world.mirror() == {}
+    monkeypatch.setattr(AlertEvent.objects, "create", real_create)
+    world.evaluator.tick()
+    assert Alert.objects.count() == 2 and len(world.pushed()) == 2
