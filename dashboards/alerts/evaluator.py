@@ -35,6 +35,7 @@ from dashboards.alerts.states import INACTIVE, AlertState, step
 log = logging.getLogger(__name__)
 
 CONFIG_RELOAD_S = 30.0
+PURGE_EVERY_S = 30.0  # resolved records leave the mirror TOMBSTONE_S after resolving
 CANCELLED = "cancelled"  # a pending alert that did not last, or whose rule or host went away
 SILENCED, UNSILENCED = "silenced", "unsilenced"
 # Host statuses (dashboards.fleet.models.HostStatus) as the fleet's records spell them.
@@ -86,6 +87,7 @@ class AlertEvaluator:
         self._config_seen: bytes | object | None = object()
         self._loaded_at = -math.inf
         self._restored = False
+        self._purged_at = -math.inf
 
     # --- the tick ---------------------------------------------------------------------------
 
@@ -110,8 +112,9 @@ class AlertEvaluator:
         changes = self.evaluate(now, hosts, samples)
         if changes:
             self._commit(now, changes)
-        if int(now) % 30 == 0:
+        if now - self._purged_at >= PURGE_EVERY_S:
             self.mirror.purge(now)
+            self._purged_at = now
         return changes
 
     def _latest_samples(self, names: list[str]) -> dict[str, dict]:

@@ -242,3 +242,15 @@ def test_a_tick_whose_transaction_fails_is_forgotten_and_done_again(world, monke
     monkeypatch.setattr(AlertEvent.objects, "create", real_create)
     world.evaluator.tick()
     assert Alert.objects.count() == 2 and len(world.pushed()) == 2
+
+
+def test_a_resolved_alert_leaves_the_mirror_after_its_tombstone_time(world):
+    made = rule()
+    world.host("db1", **{"cpu.percent": 99.0})
+    world.evaluator.tick()
+    made.delete()
+    world.evaluator.tick()
+    [gone] = world.mirror().values()
+    assert gone["state"] == "resolved"  # kept a while: a late older write cannot revive it
+    world.evaluator.mirror.purge(gone["resolved_at"] + 121)
+    assert world.mirror() == {}
