@@ -151,3 +151,29 @@ def test_a_bad_file_imports_nothing(tmp_path, text, message):
         call_command("alerts", "import", str(tmp_path / "rules.yaml"), "--prune")
     assert message in str(error.value) and "nothing was imported" in str(error.value)
     assert list(AlertRule.objects.values_list("name", "warning")) == before
+
+
+def test_force_drives_a_metric_and_off_releases_it(live_settings, capsys):
+    from core import forcing
+    from core.redis_clients import redis_client
+    from core.redis_keys import redis_keys
+
+    client = redis_client(live_settings.REDIS_URL)
+    keys = redis_keys(live_settings.MONITOR_REDIS_PREFIX)
+    call_command("alerts", "force", "db1", "cpu.percent", "99", "--for", "5m")
+    call_command("alerts", "force", "db1", "mem.percent", "50")
+    assert forcing.read(client, keys) == {"db1": {"cpu.percent": 99.0, "mem.percent": 50.0}}
+    call_command("alerts", "force", "db1", "--off")
+    assert "2 forced metric(s) of db1 released" in capsys.readouterr().out
+    assert forcing.read(client, keys) == {}
+    with pytest.raises(CommandError):
+        call_command("alerts", "force", "db1", "cpu.percent")
+
+
+def test_a_forced_metric_ends_by_itself_and_junk_is_dropped():
+    from core import forcing
+
+    raw = {b"db1 cpu.percent": b"99.0 100.0", b"db1 mem.percent": b"50.0 300.0", b"junk": b"x"}
+    forced, expired = forcing.parse(raw, now=200.0)
+    assert forced == {"db1": {"mem.percent": 50.0}}
+    assert sorted(expired) == [b"db1 cpu.percent", b"junk"]

@@ -25,7 +25,7 @@ class Command(BaseCommand):
             "force", help="make HOST's samples carry VALUE for METRIC (to show or test an alert)"
         )
         force.add_argument("host")
-        force.add_argument("metric")
+        force.add_argument("metric", nargs="?", help="(with --off and no METRIC: all of HOST's)")
         force.add_argument("value", nargs="?", type=float)
         force.add_argument("--for", dest="duration", default="10m", help="how long (default 10m)")
         force.add_argument("--off", action="store_true", help="stop forcing (METRIC or all)")
@@ -54,8 +54,8 @@ class Command(BaseCommand):
             count = forcing.release(client, keys, options["host"], options["metric"])
             self.stdout.write(f"{count} forced metric(s) of {options['host']} released")
             return
-        if options["value"] is None:
-            raise CommandError("give a VALUE, or --off")
+        if options["metric"] is None or options["value"] is None:
+            raise CommandError("give a METRIC and a VALUE, or --off")
         seconds = parse_duration(options["duration"], "force", "--for")
         try:
             forcing.force(
