@@ -161,10 +161,6 @@ class Alert(models.Model):
     def __str__(self) -> str:
         return f"{self.rule} on {self.host} ({self.state})"
 
-    @property
-    def active(self) -> bool:
-        return self.resolved_at is None
-
 
 class AlertEvent(models.Model):
     """A change of an alert, written before it is pushed anywhere: what, when, value, who."""

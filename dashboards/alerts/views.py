@@ -93,24 +93,28 @@ def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
     return render(request, "alerts/detail.html", context)
 
 
+def _respond(action, *args, then: HttpResponse) -> HttpResponse:
+    """Run a response for the signed-in user: ``then`` when taken, else the JSON error."""
+    try:
+        action(*args)
+    except responses.Refused as exc:
+        return _error(exc)
+    return then
+
+
 @require_POST
 @login_required
 def ack(request: HttpRequest, alert_id: int) -> HttpResponse:
-    try:
-        responses.acknowledge(request.user, alert_id, request.POST.get("comment", ""))
-    except responses.Refused as exc:
-        return _error(exc)
-    return redirect("alert", alert_id=alert_id)
+    comment = request.POST.get("comment", "")
+    back = redirect("alert", alert_id=alert_id)
+    return _respond(responses.acknowledge, request.user, alert_id, comment, then=back)
 
 
 @require_POST
 @login_required
 def unack(request: HttpRequest, alert_id: int) -> HttpResponse:
-    try:
-        responses.unacknowledge(request.user, alert_id)
-    except responses.Refused as exc:
-        return _error(exc)
-    return redirect("alert", alert_id=alert_id)
+    back = redirect("alert", alert_id=alert_id)
+    return _respond(responses.unacknowledge, request.user, alert_id, then=back)
 
 
 def _silence_request(request: HttpRequest) -> dict:
@@ -161,8 +165,4 @@ def create_silence(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def expire_silence(request: HttpRequest, silence_id: int) -> HttpResponse:
-    try:
-        responses.expire(request.user, silence_id)
-    except responses.Refused as exc:
-        return _error(exc)
-    return redirect("alerts")
+    return _respond(responses.expire, request.user, silence_id, then=redirect("alerts"))

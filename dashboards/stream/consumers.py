@@ -186,20 +186,15 @@ class LiveConsumer(OrderedWebsocketConsumer):
         await self.send(text_data=frames.pong())
 
     async def _ack(self, message: dict) -> None:
-        """Taken: written, then pushed to every screen (this one too) as an `alert` frame."""
-        user = self.scope["user"]
-        try:
-            await database_sync_to_async(responses.acknowledge)(
-                user, message.get("id"), message.get("comment")
-            )
-        except responses.Refused as exc:
-            raise p.ProtocolError(exc.code, exc.message) from None
+        await self._respond(responses.acknowledge, message.get("id"), message.get("comment"))
 
     async def _unack(self, message: dict) -> None:
+        await self._respond(responses.unacknowledge, message.get("id"))
+
+    async def _respond(self, action, *args) -> None:
+        """Taken: written, then pushed to every screen (this one too) as an `alert` frame."""
         try:
-            await database_sync_to_async(responses.unacknowledge)(
-                self.scope["user"], message.get("id")
-            )
+            await database_sync_to_async(action)(self.scope["user"], *args)
         except responses.Refused as exc:
             raise p.ProtocolError(exc.code, exc.message) from None
 

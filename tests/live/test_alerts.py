@@ -147,9 +147,9 @@ async def test_a_driven_threshold_goes_pending_fires_is_acked_everywhere_and_res
 
     # Hysteresis: below every threshold but above the clear line, it keeps firing.
     force(stack, 70)
-    with pytest.raises(AssertionError):
-        await wall.event("resolved", "sim-cpu", "sim-001", wait=4)
-    assert wall.alerts[fired["id"]]["state"] == "firing"
+    # The evaluator has seen 70 once it says the severity fell; it fires on, as a warning.
+    lower = await wall.event("deescalated", "sim-cpu", "sim-001", wait=15)
+    assert (lower["state"], lower["severity"], lower["value"]) == ("firing", "warning", 70)
     force(stack, 10)
     resolved = await wall.event("resolved", "sim-cpu", "sim-001", wait=15)
     assert resolved["state"] == "resolved" and resolved["resolved_at"] is not None
@@ -187,12 +187,6 @@ async def test_a_killed_agent_fires_host_down_and_holds_its_other_alerts(stack):
     order = [(e, r["rule"]) for e, r in screen.events]
     assert order.index(("fired", "host-down")) < order.index(("suppressed", "alpha-procs"))
     assert (held["state"], held["held"], held["id"]) == ("suppressed", "firing", procs[0]["id"])
-    # Held, not resolved and not fired anew, while the host stays down.
-    with pytest.raises(AssertionError):
-        await screen.until(
-            lambda m: m["type"] == "alert" and m["alert"]["rule"] == "alpha-procs", 4, "change"
-        )
-
     # A screen that was away gets it all in its snapshot.
     await screen.ws.close()
     again = await Screen.open(stack, cookie)
@@ -205,6 +199,12 @@ async def test_a_killed_agent_fires_host_down_and_holds_its_other_alerts(stack):
     resumed = await again.event("resumed", "alpha-procs", "alpha", wait=15)
     assert resumed["id"] == procs[0]["id"] and resumed["state"] == "firing"
     await again.ws.close()
+    # Held, neither resolved nor fired anew, while the host was down: its whole timeline.
+    events = stack.shell(
+        "from dashboards.alerts.models import Alert; "
+        f"print(*Alert.objects.get(id={resumed['id']}).events.values_list('event', flat=True))"
+    ).split()
+    assert events == ["fired", "suppressed", "resumed"]
 
 
 def test_a_bad_rule_file_is_refused_naming_the_rule_and_field_and_changes_nothing(stack):

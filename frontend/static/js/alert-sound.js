@@ -30,6 +30,12 @@ export class AlertSound {
     this._play();
   }
 
+  /** As if REPEAT_MS had passed: plays again now if something is still loud. */
+  repeatNow() {
+    if (this._nextToneAt) this._nextToneAt = 1;
+    this._play();
+  }
+
   mutedUntil() {
     const until = Number(localStorage.getItem(MUTE_KEY) || 0);
     return until > Date.now() ? until : 0;

@@ -13,6 +13,8 @@ export function startAlerts(socket, { hostUrl = "/hosts/__name__/" } = {}) {
     active: () => center.active(),
     toasts: () => center.toastIds(),
     soundLog: () => [...center.sound.log],
+    // Tests: the repeat interval's end, without waiting for it.
+    repeatSound: () => center.sound.repeatNow(),
     loudest: () => center.loudest(),
     synced: () => center.synced,
     lastError: () => center.lastError,
