@@ -13,6 +13,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dashboards.stream.stats import REPORT_EVERY_S
 from tests.live.launched import Launched
 from tests.live.screen import ResumingScreen
 from tests.live.stack import open_figures
@@ -154,9 +155,12 @@ async def restart_external_redis(
     return outcome
 
 
-def stream_clients(launched: Launched) -> int | None:
+def reported_stream(launched: Launched) -> dict | None:
+    """/healthz's stream figures once a web process has reported them: after Redis starts over
+    the figures are gone until each process's next report (every REPORT_EVERY_S)."""
     with open_figures(launched.base_url + "/healthz", timeout=5) as response:
-        return json.load(response).get("stream", {}).get("clients")
+        stream = json.load(response).get("stream", {})
+    return stream if stream.get("processes") else None
 
 
 async def run_matrix(workdir: Path) -> dict[str, Outcome]:
@@ -172,7 +176,8 @@ async def run_matrix(workdir: Path) -> dict[str, Outcome]:
                 outcomes[role] = await kill_child(launched, screen, health, role)
             await settle(launched, screen, health)
             outcomes["after"] = Outcome("after every fault", notes=launched.log())
-            outcomes["clients_after"] = stream_clients(launched)
+            reported = await wait_for(lambda: reported_stream(launched), 3 * REPORT_EVERY_S)
+            outcomes["clients_after"] = None if reported is None else reported["clients"]
         await screen.stop()
     finally:
         launched.stop()
