@@ -9,7 +9,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "monitor.settings")
 
 app = Celery("monitor")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["dashboards.fleet", "dashboards.alerts"])
+app.autodiscover_tasks(["dashboards.fleet", "dashboards.alerts", "dashboards.notify"])
 
 
 @app.on_after_finalize.connect

@@ -5,6 +5,7 @@ With nothing set, the product runs on its embedded default: SQLite and a private
 ``MONITOR_DATA_DIR``.
 """
 
+import re
 import socket
 from pathlib import Path
 
@@ -128,6 +129,49 @@ if MONITOR_DOWN_INTERVALS <= MONITOR_LATE_INTERVALS:
         f"MONITOR_LATE_INTERVALS={MONITOR_LATE_INTERVALS:g}"
     )
 
+# --- Notifications out (docs/notifications.md) ---------------------------------------------------
+# The absolute address receivers are given for links to our alert pages (generatorURL,
+# externalURL): the public address when there is one, else the one we listen on.
+_external_url = env_public_url("MONITOR_EXTERNAL_URL") or MONITOR_PUBLIC_URL
+if _external_url is None:
+    _bind_host, _bind_port = MONITOR_BIND
+    _bind_host = socket.getfqdn() if _bind_host in ("0.0.0.0", "::") else _bind_host
+    _bind_host = f"[{_bind_host}]" if ":" in _bind_host else _bind_host
+    MONITOR_EXTERNAL_URL = f"http://{_bind_host}:{_bind_port}"
+else:
+    MONITOR_EXTERNAL_URL = _external_url.origin
+# A notification that cannot be delivered is retried this long after it was made, then failed.
+MONITOR_NOTIFY_RETRY_WINDOW_S = env_float("MONITOR_NOTIFY_RETRY_WINDOW_S", 3600, 10, 7 * 86400)
+# The wait before the first retry; each next one doubles (capped at 5 min), with jitter.
+MONITOR_NOTIFY_FIRST_RETRY_S = env_float("MONITOR_NOTIFY_FIRST_RETRY_S", 5, 0.1, 600)
+MONITOR_NOTIFY_WORKERS = env_int("MONITOR_NOTIFY_WORKERS", 4, 1, 64)
+
+# E-mail contact points send through Django's SMTP backend with these.
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+if not re.fullmatch(r"[A-Za-z0-9.\-]{1,253}|\[[0-9A-Fa-f:.]+\]", EMAIL_HOST):
+    raise SettingError(f"EMAIL_HOST={EMAIL_HOST!r} is not a host name or address")
+EMAIL_HOST = EMAIL_HOST.strip("[]")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, 1, 65535)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)  # STARTTLS, usually on port 587
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)  # TLS from the start, usually on port 465
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise SettingError(
+        "EMAIL_USE_TLS and EMAIL_USE_SSL are both on: choose one (587: TLS, 465: SSL)"
+    )
+if bool(EMAIL_HOST_USER) != bool(EMAIL_HOST_PASSWORD):
+    raise SettingError("EMAIL_HOST_USER and EMAIL_HOST_PASSWORD go together: set both or neither")
+EMAIL_TIMEOUT = env_float("EMAIL_TIMEOUT", 10, 1, 120)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"live-monitor@{socket.getfqdn()}")
+if not re.fullmatch(r"(?:[^<>@\s]+ <)?[^<>@\s]+@[^<>@\s]+>?", DEFAULT_FROM_EMAIL) or (
+    "<" in DEFAULT_FROM_EMAIL
+) != DEFAULT_FROM_EMAIL.endswith(">"):
+    raise SettingError(
+        f"DEFAULT_FROM_EMAIL={DEFAULT_FROM_EMAIL!r} is not an address such as "
+        "monitor@example.com or 'Monitor <monitor@example.com>'"
+    )
+
 # --- Django -------------------------------------------------------------------------------------
 INSTALLED_APPS = [
     "daphne",
@@ -143,6 +187,9 @@ INSTALLED_APPS = [
     "dashboards.access",
     "dashboards.fleet",
     "dashboards.alerts",
+    "dashboards.notify",
+    "ninja",
+    "dashboards.api",
 ]
 
 MIDDLEWARE = [

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("dashboards.health.urls")),
     path("", include("dashboards.fleet.urls")),
     path("", include("dashboards.alerts.urls")),
+    path("", include("dashboards.api.urls")),
 ]

@@ -64,6 +64,7 @@ class Launcher:
             Child("web", spawn(processes.web_argv)),
             Child("agent", spawn(processes.agent_argv)),
             Child("evaluator", spawn(processes.evaluator_argv)),
+            Child("notifier", spawn(processes.notifier_argv)),
             Child("beat", spawn(processes.beat_argv)),
         ]
         if settings.EMBEDDED_REDIS:

@@ -56,6 +56,24 @@ def evaluator_argv() -> list[str]:
     ]  # fmt: skip
 
 
+def notifier_argv() -> list[str]:
+    """The notifier: a central worker of its own for the notify queue (dispatch and delivery),
+    so a slow receiver never delays alert evaluation. Threads: deliveries wait on the network."""
+    import socket
+
+    from dashboards.notify.queues import NOTIFY_QUEUE
+
+    return [
+        sys.executable, "-m", "celery", "--app", "monitor", "worker",
+        "--pool", "threads", "--concurrency", str(settings.MONITOR_NOTIFY_WORKERS),
+        # No --purge: a queued delivery is still owed (the database knows it anyway).
+        "--queues", NOTIFY_QUEUE, "--hostname", f"notifier@{socket.gethostname()}",
+        "--prefetch-multiplier", "1",
+        "--without-gossip", "--without-mingle",
+        "--loglevel", "WARNING",
+    ]  # fmt: skip
+
+
 def beat_argv(data_dir: Path | None = None) -> list[str]:
     """Celery beat, the single central scheduler; it sends the collection rounds itself."""
     schedule = Path(data_dir or settings.DATA_DIR) / "celerybeat-schedule"

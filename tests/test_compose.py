@@ -33,7 +33,9 @@ def test_services_and_ports_are_the_ones_deploy_docs_describe():
     services = compose()["services"]
     deploy = (ROOT / "docs" / "deploy.md").read_text()
     rows = dict(re.findall(r"^\| `(\w+)` \| [^|]+ \| ([^|]+?) \|$", deploy, flags=re.MULTILINE))
-    assert set(services) == set(rows) == {"redis", "postgres", "web", "agent", "evaluator", "beat"}
+    assert set(services) == set(rows) == {
+        "redis", "postgres", "web", "agent", "evaluator", "notifier", "beat"
+    }  # fmt: skip
     for name, service in services.items():
         published = [port.split(":")[0] for port in service.get("ports", [])]
         assert published == re.findall(r"`(\d+)`", rows[name]), name

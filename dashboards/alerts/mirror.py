@@ -7,11 +7,15 @@ A resolved alert stays in the mirror as a tombstone for TOMBSTONE_S, then the ev
 it: a late, older write cannot bring it back meanwhile.
 """
 
+import contextlib
 import json
 from collections.abc import Iterable
 
+from django.conf import settings
+
 from core.layer import LayerPublisher
-from core.redis_keys import RedisKeys
+from core.redis_clients import REDIS_ERRORS, redis_client
+from core.redis_keys import RedisKeys, redis_keys
 from dashboards.alerts.models import Alert
 
 ALERTS_GROUP = "alerts"
@@ -49,6 +53,7 @@ def record(alert: Alert) -> dict:
         "ack": ack,
         "silenced": alert.silenced_by_id is not None,
         "source": alert.source,
+        "generator_url": (alert.external or {}).get("generator_url"),
         "version": alert.version,
     }
 
@@ -117,6 +122,16 @@ class AlertMirror:
                 stale.append(key)
         if stale:
             self.client.hdel(self.keys.alerts, *stale)
+
+
+def publish_committed(changes: Iterable[tuple[str, dict]]) -> None:
+    """From a web process: mirror and push changes already committed. With Redis gone they are
+    not lost: screens get them in the snapshot of their next connect, which the evaluator
+    rewrites from the database once Redis is back."""
+    keys = redis_keys(settings.MONITOR_REDIS_PREFIX)
+    mirror = AlertMirror(redis_client(settings.REDIS_URL), keys, LayerPublisher(keys.layer_prefix))
+    with contextlib.suppress(*REDIS_ERRORS):
+        mirror.publish(changes)
 
 
 def snapshot_frame(texts: Iterable[bytes | str], version: int) -> str:

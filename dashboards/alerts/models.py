@@ -147,6 +147,9 @@ class Alert(models.Model):
     )
     # The id of its newest event: screens keep the highest version they have seen.
     version = models.PositiveBigIntegerField(default=0)
+    external = models.JSONField(
+        default=dict, blank=True, help_text="What Alertmanager said of it (source alertmanager)."
+    )
 
     class Meta:
         ordering = ["-started_at"]

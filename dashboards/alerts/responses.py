@@ -5,18 +5,13 @@ an event, committed before it is mirrored and pushed like the evaluator's own.
 The role is checked here, on the server, whatever the page offered (roles.py).
 """
 
-import contextlib
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from core.layer import LayerPublisher
-from core.redis_clients import REDIS_ERRORS, redis_client
-from core.redis_keys import redis_keys
-from dashboards.alerts.mirror import AlertMirror, record
+from dashboards.alerts.mirror import publish_committed, record
 from dashboards.alerts.models import Alert, AlertEvent, Silence
 from dashboards.alerts.roles import may_respond
 
@@ -28,15 +23,11 @@ MAX_SILENCE = timedelta(days=30)
 @dataclass
 class Refused(Exception):
     """Why a response was not taken: ``code`` for the socket's error frame, ``message`` for
-    people."""
+    people; ``fields`` the refused inputs by name, where there are some (the API shows them)."""
 
     code: str
     message: str
-
-
-def _mirror() -> AlertMirror:
-    keys = redis_keys(settings.MONITOR_REDIS_PREFIX)
-    return AlertMirror(redis_client(settings.REDIS_URL), keys, LayerPublisher(keys.layer_prefix))
+    fields: dict[str, str] | None = None
 
 
 def _comment(comment) -> str:
@@ -71,9 +62,7 @@ def _respond(user, alert_id, event: str, change) -> dict:
         alert.version = entry.id
         alert.save(update_fields=["version"])
     published = record(alert)
-    # Written already; with Redis gone, screens get it in the snapshot of their next connect.
-    with contextlib.suppress(*REDIS_ERRORS):
-        _mirror().publish([(event, published)])
+    publish_committed([(event, published)])
     return published
 
 

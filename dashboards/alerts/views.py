@@ -87,6 +87,8 @@ def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
     context = {
         "alert": alert,
         "events": events,
+        # What was sent about it (dashboards/notify): one row per message to a contact point.
+        "notifications": alert.notifications.order_by("created_at", "id"),
         "labels_json": json.dumps(alert.labels),
         "ws_path": "/ws/live/",
     }

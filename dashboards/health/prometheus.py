@@ -1,76 +1,263 @@
-"""/metrics in the Prometheus text format: the stream's own figures, every host's newest sample."""
+"""/metrics with prometheus-client: the stream's own figures and every host's newest sample.
+
+A sampled metric's family comes from its field metadata (collectors/fields.py): the placeholders
+of the dotted name become labels beside ``host``, the unit part becomes a Prometheus unit suffix,
+and node_exporter's name is taken where it measures the very same quantity. docs/metrics.md
+lists the result (collectors/metrics_doc.py renders it from ``sample_families``).
+"""
 
 import json
+import logging
+import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from collectors.fields import Field
+from collectors.host import HostSampler
+
+logger = logging.getLogger(__name__)
+
+# A placeholder's label, node_exporter's label name where it has the same one (cpu, mountpoint,
+# device); temperatures are named like node_exporter's hwmon chip and sensor.
+PLACEHOLDER_LABELS = {
+    "n": "cpu",
+    "mount": "mountpoint",
+    "iface": "device",
+    "sensor": "chip",
+    "label": "sensor",
+}
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_PLACEHOLDER_PATTERNS = {"n": r"(\d+)"}  # as in collectors/fields.py; anything else is (.+)
+# Our short words -> the words Prometheus users know from node_exporter.
+_WORDS = {
+    "mem": "memory",
+    "net": "network",
+    "procs": "processes",
+    "temp": "temperature",
+    "rx": "receive",
+    "tx": "transmit",
+}
+_UNIT_SUFFIXES = (("_per_s", "_per_second"), ("_s", "_seconds"))
+# Where node_exporter exposes the same quantity, its name (in container mode memory and swap are
+# the container's, as for every other reader of these metrics). A count is named for what it
+# counts: a gauge ending in _count reads like a summary's sample count.
+_NAMES = {
+    "load.1m": "node_load1",
+    "load.5m": "node_load5",
+    "load.15m": "node_load15",
+    "load.1m_per_core": "monitor_load1_per_core",
+    "load.5m_per_core": "monitor_load5_per_core",
+    "load.15m_per_core": "monitor_load15_per_core",
+    "mem.total_bytes": "node_memory_MemTotal_bytes",
+    "mem.available_bytes": "node_memory_MemAvailable_bytes",
+    "swap.total_bytes": "node_memory_SwapTotal_bytes",
+    "disk.{mount}.total_bytes": "node_filesystem_size_bytes",
+    "disk.{mount}.used_bytes": "monitor_filesystem_used_bytes",
+    "disk.{mount}.used_percent": "monitor_filesystem_used_percent",
+    "cpu.count": "monitor_cpu_cores",
+    "container.cpu.limit_core_count": "monitor_container_cpu_limit_cores",
+    "procs.count": "monitor_processes",
+}
+UNDECLARED = "monitor_undeclared_metric"
 
 
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+@dataclass(frozen=True)
+class SampleFamily:
+    """The gauge family one field's values go to, and the labels its placeholders become."""
+
+    field: Field
+    name: str
+    labels: tuple[str, ...]
+    pattern: re.Pattern[str]
+
+    def label_values(self, key: str) -> tuple[str, ...] | None:
+        """The placeholder parts of ``key``, or None when ``key`` is not this field's."""
+        found = self.pattern.fullmatch(key)
+        return None if found is None else found.groups()
 
 
-def _labels(**labels: str) -> str:
-    return "{" + ",".join(f'{key}="{_escape(str(value))}"' for key, value in labels.items()) + "}"
+def family_name(field: Field) -> str:
+    """The Prometheus name of ``field``'s family: node_exporter's, else ``monitor_`` and the
+    dotted name without its placeholders, in Prometheus words and units."""
+    if field.name in _NAMES:
+        return _NAMES[field.name]
+    parts = [part for part in field.name.split(".") if not _PLACEHOLDER.fullmatch(part)]
+    words = re.split(r"[._]", ".".join(parts))
+    name = "_".join(["monitor", *(_WORDS.get(word, word) for word in words)])
+    for short, suffix in _UNIT_SUFFIXES:
+        if name.endswith(short):
+            return name.removesuffix(short) + suffix
+    return name
 
 
-def _family(
-    name: str, kind: str, help_text: str, rows: Iterable[tuple[dict, float]]
-) -> Iterator[str]:
-    yield f"# HELP {name} {help_text}"
-    yield f"# TYPE {name} {kind}"
-    for labels, value in rows:
-        yield f"{name}{_labels(**labels)} {value}"
+def sample_family(field: Field) -> SampleFamily:
+    """``field``'s family, with a pattern whose groups are its placeholders' parts."""
+    regex, position = [], 0
+    for placeholder in _PLACEHOLDER.finditer(field.name):
+        regex.append(re.escape(field.name[position : placeholder.start()]))
+        regex.append(_PLACEHOLDER_PATTERNS.get(placeholder.group(1), r"(.+)"))
+        position = placeholder.end()
+    regex.append(re.escape(field.name[position:]))
+    labels = tuple(PLACEHOLDER_LABELS.get(name, name) for name in _PLACEHOLDER.findall(field.name))
+    return SampleFamily(field, family_name(field), labels, re.compile("".join(regex)))
 
 
-def stream_lines(snapshots: list[dict]) -> Iterator[str]:
+@cache
+def sample_families() -> tuple[SampleFamily, ...]:
+    """Every sampled metric's family, in docs/metrics.md's order."""
+    return tuple(sample_family(field) for field in HostSampler.fields())
+
+
+@cache
+def _search_order() -> tuple[SampleFamily, ...]:
+    # Exact names first: a mount point called "io" must not turn disk.io.* into a filesystem.
+    return tuple(sorted(sample_families(), key=lambda family: bool(family.labels)))
+
+
+@lru_cache(maxsize=4096)  # keys repeat on every host and every scrape
+def _place(key: str) -> tuple[SampleFamily, tuple[str, ...]] | None:
+    for family in _search_order():
+        values = family.label_values(key)
+        if values is not None:
+            return family, values
+    return None
+
+
+def _newest_metrics(host: str, text: str) -> dict:
+    try:
+        metrics = json.loads(text)["metrics"]
+    except (ValueError, TypeError, KeyError) as exc:
+        logger.warning("/metrics leaves out %s: its newest sample is unreadable (%s)", host, exc)
+        return {}
+    return metrics if isinstance(metrics, dict) else {}
+
+
+def host_sample_families(latest: dict[str, str]) -> Iterator[Metric]:
+    """One gauge family per documented metric with samples, labelled by host and placeholders;
+    metrics docs/metrics.md does not declare go to monitor_undeclared_metric{host,metric}."""
+    gauges: dict[str, GaugeMetricFamily] = {}
+    undeclared = GaugeMetricFamily(
+        UNDECLARED, "A sampled metric docs/metrics.md does not declare.", labels=["host", "metric"]
+    )
+    for host, text in sorted(latest.items()):
+        for key, value in sorted(_newest_metrics(host, text).items()):
+            if not isinstance(value, int | float):
+                continue
+            placed = _place(key)
+            if placed is None:
+                undeclared.add_metric([host, key], value)
+                continue
+            family, label_values = placed
+            if family.name not in gauges:
+                gauges[family.name] = GaugeMetricFamily(
+                    family.name, family.field.description, labels=["host", *family.labels]
+                )
+            gauges[family.name].add_metric([host, *label_values], value)
+    for family in sample_families():
+        if family.name in gauges:
+            yield gauges[family.name]
+    if undeclared.samples:
+        yield undeclared
+
+
+def _gauge(name: str, help_text: str, labels: list[str], rows: Iterable) -> GaugeMetricFamily:
+    family = GaugeMetricFamily(name, help_text, labels=labels)
+    for label_values, value in rows:
+        family.add_metric(label_values, value)
+    return family
+
+
+def _counter(name: str, help_text: str, labels: list[str], rows: Iterable) -> CounterMetricFamily:
+    family = CounterMetricFamily(name, help_text, labels=labels)
+    for label_values, value in rows:
+        family.add_metric(label_values, value)
+    return family
+
+
+def stream_families(snapshots: list[dict]) -> Iterator[Metric]:
     """Per web process: clients, frames, samples, drops, oldest sample age at send."""
 
-    def per_process(key: str) -> list[tuple[dict, float]]:
-        return [({"process": s["process"]}, s[key]) for s in snapshots]
+    def per_process(key: str) -> list[tuple[list[str], float]]:
+        return [([s["process"]], s[key]) for s in snapshots]
 
-    yield from _family(
-        "monitor_stream_clients", "gauge", "Connected WebSocket clients.", per_process("clients")
+    process = ["process"]
+    yield _gauge(
+        "monitor_stream_clients", "Connected WebSocket clients.", process, per_process("clients")
     )
-    yield from _family(
-        "monitor_stream_frames_total",
-        "counter",
-        "Frames sent to clients.",
+    yield _counter(
+        "monitor_stream_frames_total", "Frames sent to clients.", process,
         per_process("frames_total"),
-    )
-    yield from _family(
-        "monitor_stream_samples_total",
-        "counter",
-        "Samples sent to clients.",
+    )  # fmt: skip
+    yield _counter(
+        "monitor_stream_samples_total", "Samples sent to clients.", process,
         per_process("samples_total"),
-    )
-    yield from _family(
-        "monitor_stream_oldest_sample_age_at_send_seconds", "gauge",
-        "Oldest sample age when sent, over the last report period.",
+    )  # fmt: skip
+    yield _gauge(
+        "monitor_stream_oldest_sample_age_at_send_seconds",
+        "Oldest sample age when sent, over the last report period.", process,
         per_process("oldest_sample_age_at_send_s"),
     )  # fmt: skip
     drops = [
-        ({"process": s["process"], "reason": reason}, count)
+        ([s["process"], reason], count)
         for s in snapshots
         for reason, count in sorted(s["drops"].items())
     ]
-    yield from _family(
-        "monitor_stream_drops_total", "counter", "Clients closed by the server.", drops
+    yield _counter(
+        "monitor_stream_drops_total", "Clients closed by the server.", ["process", "reason"], drops
     )
 
 
-def host_lines(
-    records: list[dict], ages: dict[str, float | None], latest: dict[str, str]
-) -> Iterator[str]:
-    """Per host: status, newest sample age, and every metric of the newest sample."""
-    yield from _family(
-        "monitor_host_status", "gauge", "1 for the host's current status.",
-        [({"host": r["name"], "status": r["status"]}, 1) for r in records],
+def host_families(records: list[dict], ages: dict[str, float | None]) -> Iterator[Metric]:
+    """Per host: its status (from the fleet records) and its newest sample's age."""
+    yield _gauge(
+        "monitor_host_status", "1 for the host's current status.", ["host", "status"],
+        [([r["name"], r["status"]], 1) for r in records],
     )  # fmt: skip
-    yield from _family(
-        "monitor_host_last_sample_age_seconds", "gauge", "Seconds since the newest sample arrived.",
-        [({"host": host}, round(age, 3)) for host, age in sorted(ages.items()) if age is not None],
+    yield _gauge(
+        "monitor_host_last_sample_age_seconds", "Seconds since the newest sample arrived.",
+        ["host"],
+        [([host], round(age, 3)) for host, age in sorted(ages.items()) if age is not None],
     )  # fmt: skip
-    rows = []
-    for host, text in sorted(latest.items()):
-        for metric, value in sorted(json.loads(text)["metrics"].items()):
-            rows.append(({"host": host, "metric": metric}, value))
-    yield from _family("monitor_sample", "gauge", "The newest sample's value of each metric.", rows)
+
+
+def fleet_records(texts: Iterable[bytes | str]) -> list[dict]:
+    """The readable fleet records (JSON with a name and a status); the others are left out."""
+    records = []
+    for text in texts:
+        try:
+            record = json.loads(text)
+            records.append({"name": str(record["name"]), "status": str(record["status"])})
+        except (ValueError, TypeError, KeyError):
+            logger.warning("/metrics leaves out an unreadable fleet record: %.80r", text)
+    return records
+
+
+class ScrapeCollector(Collector):
+    """One scrape's figures, from what the view read out of Redis."""
+
+    def __init__(
+        self,
+        snapshots: list[dict],
+        records: list[dict],
+        ages: dict[str, float | None],
+        latest: dict[str, str],
+    ) -> None:
+        self.snapshots, self.records, self.ages, self.latest = snapshots, records, ages, latest
+
+    def collect(self) -> Iterator[Metric]:
+        yield from stream_families(self.snapshots)
+        yield from host_families(self.records, self.ages)
+        yield from host_sample_families(self.latest)
+
+
+def exposition(collector: Collector) -> bytes:
+    """The text format of ``collector`` alone: a registry of its own per scrape, so neither the
+    default registry's globals nor this web process's own process figures leak in."""
+    registry = CollectorRegistry()
+    registry.register(collector)
+    return generate_latest(registry)

@@ -4,12 +4,11 @@ Anyone may ask /healthz whether the server is healthy (its status code and ``sta
 checks behind it, and /metrics, need the metrics token or a staff session
 (dashboards/access/tokens.py)."""
 
-import json
-
 from django.conf import settings
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from core.redis_clients import REDIS_ERRORS, redis_client, redis_now
 from core.redis_keys import redis_keys
@@ -23,8 +22,6 @@ from dashboards.health.checks import (
     stream_totals,
 )
 from dashboards.stream import stats
-
-PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8"
 
 
 @never_cache
@@ -77,7 +74,7 @@ def metrics(request: HttpRequest) -> HttpResponse:
         response = HttpResponse(
             "# /metrics needs the metrics token (Authorization: Bearer ...): docs/security.md\n",
             status=401,
-            content_type=PROMETHEUS,
+            content_type=CONTENT_TYPE_LATEST,
         )
         response["WWW-Authenticate"] = 'Bearer realm="metrics"'
         response._has_been_logged = True  # the answer to a scrape, not a server error
@@ -93,14 +90,20 @@ def metrics(request: HttpRequest) -> HttpResponse:
         for host in hosts:
             pipe.zrange(keys.recent(host), -1, -1)
         newest = pipe.execute()
-        records = [json.loads(r) for r in client.hvals(keys.fleet)]
+        fleet = client.hvals(keys.fleet)
     except REDIS_ERRORS as exc:
         response = HttpResponse(
-            f"# redis unavailable: {type(exc).__name__}\n", status=503, content_type=PROMETHEUS
+            f"# redis unavailable: {type(exc).__name__}\n",
+            status=503,
+            content_type=CONTENT_TYPE_LATEST,
         )
         response._has_been_logged = True  # the answer to a scrape, not a server error
         return response
     ages = {name.decode(): max(0.0, now - arrived) for name, arrived in arrivals.items()}
-    latest = {host: texts[0].decode() for host, texts in zip(hosts, newest, strict=True) if texts}
-    lines = [*prometheus.stream_lines(snapshots), *prometheus.host_lines(records, ages, latest)]
-    return HttpResponse("\n".join(lines) + "\n", content_type=PROMETHEUS)
+    latest = {
+        host: texts[0].decode(errors="replace")
+        for host, texts in zip(hosts, newest, strict=True)
+        if texts
+    }
+    collector = prometheus.ScrapeCollector(snapshots, prometheus.fleet_records(fleet), ages, latest)
+    return HttpResponse(prometheus.exposition(collector), content_type=CONTENT_TYPE_LATEST)

@@ -107,8 +107,8 @@ class Stack:
         return process
 
     def start_central(self) -> None:
-        """Web, evaluator and beat: everything but the agents."""
-        for role in ("web", "evaluator", "beat"):
+        """Web, evaluator, notifier and beat: everything but the agents."""
+        for role in ("web", "evaluator", "notifier", "beat"):
             self.start(role)
 
     def start_agent(self, host: str, **env: str) -> subprocess.Popen:

@@ -6,7 +6,7 @@ from runner.launcher import Launcher
 
 
 class Command(BaseCommand):
-    help = "Run web, agent and beat (and a private Redis when REDIS_URL is unset) until Ctrl-C."
+    help = "Run every process of the product (and a private Redis) until Ctrl-C."
 
     def handle(self, *args: object, **options: object) -> None:
         sys.exit(Launcher().run())

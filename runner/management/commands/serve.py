@@ -11,12 +11,13 @@ ROLES = {
     "web": processes.web_argv,
     "agent": processes.agent_argv,
     "evaluator": processes.evaluator_argv,
+    "notifier": processes.notifier_argv,
     "beat": processes.beat_argv,
 }
 
 
 class Command(BaseCommand):
-    help = "Run one of the product's processes in the foreground: web, agent, evaluator or beat."
+    help = "Run one product process in the foreground: web, agent, evaluator, notifier or beat."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("role", choices=sorted(ROLES))

@@ -59,6 +59,14 @@ MATRIX: dict[str, dict[str, str]] = {
     "GET /metrics": row("401", "401", "200", "200", "401", "401", "401"),
     "GET /metrics with the metrics token": same("200"),
     "GET /metrics with a wrong token": same("401"),
+    # The API: JSON errors, never a login redirect (tests/dashboards/api for tokens and roles).
+    "GET /api/hosts": row("401", "200", "200", "200", "401", "401", "401"),
+    "GET /api/openapi.json": same("200"),
+    "GET /api/docs": same("200"),
+    "GET /api/nowhere": same("404"),
+    # A session's POST needs the CSRF token (a cookie is there to protect), a script's a token.
+    "POST /api/alerts/999/ack": row("401", "403", "403", "403", "403", "403", "403"),
+    "POST /api/alertmanager/": row("401", "403", "403", "403", "403", "403", "403"),
     "GET /static/js/stream.js": same("200"),
     "GET /static/%2e%2e/%2e%2e/monitor/settings.py": same("404"),
     "WS /ws/live/": row("403", "open", "open", "open", "403", "403", "403"),

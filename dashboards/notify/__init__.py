@@ -1,0 +1,1 @@
+"""Notifications out: contact points, routes and their delivery (docs/notifications.md)."""

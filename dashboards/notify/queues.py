@@ -1,0 +1,6 @@
+"""Names shared by beat, the notifier and the senders of tasks, with nothing heavy to import:
+beat reads them without loading the notify app's models."""
+
+NOTIFY_QUEUE = "notify"  # consumed by the notifier process only (runner/processes.py)
+DISPATCH_TASK = "notify.dispatch"
+DELIVER_TASK = "notify.deliver"

@@ -1,0 +1,35 @@
+"""The notifier's Celery tasks, on the notify queue only (never the evaluator's): thin wrappers
+around dispatcher.py and delivery.py."""
+
+from celery import shared_task
+from django.db import DatabaseError
+from django.utils import timezone
+
+from dashboards.notify import delivery, dispatcher
+from dashboards.notify.queues import DELIVER_TASK, DISPATCH_TASK, NOTIFY_QUEUE
+
+
+def queue_delivery(notification_id: int) -> None:
+    deliver_notification.apply_async((notification_id,), queue=NOTIFY_QUEUE)
+
+
+@shared_task(name=DISPATCH_TASK, ignore_result=True)
+def dispatch_notifications() -> None:
+    # Queued after the tick committed; one that cannot be queued now is found again later.
+    for notification_id in dispatcher.dispatch(timezone.now()):
+        queue_delivery(notification_id)
+
+
+@shared_task(
+    bind=True, name=DELIVER_TASK, ignore_result=True,
+    # Both matter only with a broker that acknowledges (the product's Redis transport runs
+    # without: the row's lease and the dispatcher's requeue are what survive a dead worker).
+    acks_late=True, reject_on_worker_lost=True,
+    # The database away: the row was not claimed, so trying again later is safe.
+    autoretry_for=(DatabaseError,), retry_backoff=2, retry_backoff_max=300, retry_jitter=True,
+    max_retries=30,
+)  # fmt: skip
+def deliver_notification(self, notification_id: int) -> None:
+    outcome = delivery.deliver(notification_id)
+    if outcome.result == delivery.RETRY:
+        raise self.retry(countdown=outcome.retry_in, max_retries=None)
