@@ -6,7 +6,7 @@ from typing import Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema, Status
+from ninja import Path, Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from dashboards.alerts import responses
@@ -27,6 +27,11 @@ from dashboards.api.schemas import (
 
 router = Router(tags=["alerts"])
 REFUSALS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+# Ids and offsets past this are no row's: refused before a database is asked (SQLite's integers
+# stop at 2**63, and a bigger one is an OverflowError, not "no such row").
+MAX_ID = 2**53
+AlertId = Path(..., ge=1, le=MAX_ID)
+SilenceId = Path(..., ge=1, le=MAX_ID)
 
 
 class AlertFilters(Schema):
@@ -36,9 +41,11 @@ class AlertFilters(Schema):
     rule: str = ""
     severity: Literal["warning", "critical", ""] = ""
     source: Literal["rules", "alertmanager", ""] = ""
-    since: float | None = Field(None, description="Unix seconds: started at or after.")
+    since: float | None = Field(
+        None, ge=0, le=1e11, description="Unix seconds: started at or after."
+    )
     limit: int = Field(100, ge=1, le=1000)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_ID)
 
 
 def _alert(alert_id: int) -> Alert:
@@ -84,7 +91,7 @@ def list_alerts(request: HttpRequest, filters: Query[AlertFilters]):
 
 
 @router.get("/alerts/{alert_id}", response={200: AlertDetailOut, 404: ErrorOut})
-def get_alert(request: HttpRequest, alert_id: int):
+def get_alert(request: HttpRequest, alert_id: int = AlertId):
     """One alert with its timeline and the host's top processes when it fired."""
     alert = _alert(alert_id)
     events = alert.events.select_related("by").order_by("at", "id")
@@ -92,19 +99,19 @@ def get_alert(request: HttpRequest, alert_id: int):
 
 
 @router.get("/alerts/{alert_id}/events", response={200: list[AlertEventOut], 404: ErrorOut})
-def alert_events(request: HttpRequest, alert_id: int):
+def alert_events(request: HttpRequest, alert_id: int = AlertId):
     return [_event(e) for e in _alert(alert_id).events.select_related("by").order_by("at", "id")]
 
 
 @router.post("/alerts/{alert_id}/ack", response={200: AlertOut, **REFUSALS})
-def ack(request: HttpRequest, alert_id: int, payload: AckIn | None = None):
+def ack(request: HttpRequest, alert_id: int = AlertId, payload: AckIn | None = None):
     """Acknowledge (a responder): every screen shows who and stops its sound."""
     comment = payload.comment if payload else ""
     return responses.acknowledge(request.user, alert_id, comment)
 
 
 @router.post("/alerts/{alert_id}/unack", response={200: AlertOut, **REFUSALS})
-def unack(request: HttpRequest, alert_id: int):
+def unack(request: HttpRequest, alert_id: int = AlertId):
     return responses.unacknowledge(request.user, alert_id)
 
 
@@ -139,7 +146,7 @@ def create_silence(request: HttpRequest, payload: SilenceIn):
 
 
 @router.get("/silences/{silence_id}", response={200: SilenceOut, 404: ErrorOut})
-def get_silence(request: HttpRequest, silence_id: int):
+def get_silence(request: HttpRequest, silence_id: int = SilenceId):
     found = Silence.objects.select_related("created_by").filter(id=silence_id).first()
     if found is None:
         raise Refused("unknown_silence", f"there is no silence {silence_id}")
@@ -147,6 +154,6 @@ def get_silence(request: HttpRequest, silence_id: int):
 
 
 @router.delete("/silences/{silence_id}", response={200: SilenceOut, **REFUSALS})
-def expire_silence(request: HttpRequest, silence_id: int):
+def expire_silence(request: HttpRequest, silence_id: int = SilenceId):
     """Expire it now (kept in the history, like Alertmanager's)."""
     return _silence(responses.expire(request.user, silence_id))

@@ -90,3 +90,14 @@ def test_signing_out_in_another_tab_takes_this_page_to_the_login_page(page, stac
     # The session's sockets close (4401) and the page follows to the login page by itself.
     page.wait_for_url("**/accounts/login/**", timeout=10000)
     assert page.errors == []
+
+
+def test_the_api_docs_render_under_the_pages_csp_and_the_session_calls_the_api(page, stack):
+    sign_in(page, stack)
+    page.goto(stack.base_url + "/api/docs")
+    page.wait_for_selector(".swagger-ui .info .title:has-text('Live monitor API')", timeout=15000)
+    page.wait_for_selector(".opblock-summary-path[data-path='/api/alerts']")
+    me = page.evaluate("fetch('/api/me').then(r => r.json())")
+    assert me == {"username": USERNAME, "role": "admin", "auth": "session"}
+    save_artifact(page, "api-docs.png")
+    assert page.errors == []  # no script error, nothing the CSP blocked
