@@ -6,12 +6,11 @@ import re
 import sys
 from collections.abc import Iterable
 
+# The /metrics names are the web side's (its exposition decides them); the doc only shows them.
+from collectors.exposition import PLACEHOLDER_LABELS, UNDECLARED, sample_family
 from collectors.fields import HOST_UP, Field
 from collectors.host import HostSampler
 from collectors.processes import TOP_PROCESS_COUNT
-
-# The /metrics names are the web side's (its exposition decides them); the doc only shows them.
-from dashboards.health.prometheus import PLACEHOLDER_LABELS, UNDECLARED, sample_family
 
 # First name part -> section title. Unknown prefixes get their own section under their raw name.
 _AREA_TITLES = {

@@ -10,9 +10,9 @@ import redis
 from prometheus_client import CONTENT_TYPE_LATEST
 from prometheus_client.parser import text_string_to_metric_families
 
+from collectors.exposition import UNDECLARED, sample_families
 from collectors.host import HostSampler, Reading
 from core.redis_keys import RedisKeys
-from dashboards.health.prometheus import UNDECLARED, sample_families
 from dashboards.stream.stats import REPORT_TTL_S, StatsReporter, StreamStats, read_all
 from tests.dashboards.stream.streaming import make_publisher, publish
 
