@@ -12,6 +12,7 @@ from dashboards.alerts.roles import role_of
 from dashboards.api import alertmanager, alerts, errors, hosts, rules
 from dashboards.api.auth import AUTH
 from dashboards.api.schemas import MeOut
+from dashboards.notify import api as notify
 
 api = NinjaAPI(
     title="Live monitor API",
@@ -44,9 +45,4 @@ api.add_router("", hosts.router)
 api.add_router("", alerts.router)
 api.add_router("", rules.router)
 api.add_router("", alertmanager.router)
-try:  # contact points and routes live with the notifications
-    from dashboards.notify.api import router as notify_router
-except ImportError:  # pragma: no cover - while the notify app has no API
-    notify_router = None
-if notify_router is not None:
-    api.add_router("", notify_router)
+api.add_router("", notify.router)  # contact points and routes live with the notifications
