@@ -71,6 +71,7 @@ def test_generated_requests_for_every_operation_get_no_server_error(stack, tmp_p
         capture_output=True,
         text=True,
         timeout=600,
+        cwd=tmp_path,  # its cache (.schemathesis/) stays out of the checkout
     )
     output = done.stdout + done.stderr
     print(output[-3000:])
