@@ -145,6 +145,17 @@ MONITOR_NOTIFY_RETRY_WINDOW_S = env_float("MONITOR_NOTIFY_RETRY_WINDOW_S", 3600,
 # The wait before the first retry; each next one doubles (capped at 5 min), with jitter.
 MONITOR_NOTIFY_FIRST_RETRY_S = env_float("MONITOR_NOTIFY_FIRST_RETRY_S", 5, 0.1, 600)
 MONITOR_NOTIFY_WORKERS = env_int("MONITOR_NOTIFY_WORKERS", 4, 1, 64)
+# Delivered, failed and superseded notifications (and their attempts) are kept this long.
+MONITOR_NOTIFY_RETENTION_DAYS = env_float("MONITOR_NOTIFY_RETENTION_DAYS", 30, 1, 3650)
+# Acknowledging an alert from Alertmanager silences it there (API v2), when this is set.
+MONITOR_ALERTMANAGER_URL = env_str("MONITOR_ALERTMANAGER_URL", "").rstrip("/")
+if MONITOR_ALERTMANAGER_URL and not re.fullmatch(
+    r"https?://[^/?#\s@]+(/[^?#\s]*)?", MONITOR_ALERTMANAGER_URL
+):
+    raise SettingError(
+        f"MONITOR_ALERTMANAGER_URL={MONITOR_ALERTMANAGER_URL!r} is not an http:// or https:// "
+        "URL of an Alertmanager (such as http://alertmanager:9093)"
+    )
 
 # E-mail contact points send through Django's SMTP backend with these.
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

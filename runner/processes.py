@@ -41,7 +41,8 @@ def agent_argv() -> list[str]:
 
 
 def evaluator_argv() -> list[str]:
-    """The central worker: turns registrations into hosts, evaluates status."""
+    """The central worker: turns registrations into hosts, evaluates status and alerts, and
+    runs the notifications' dispatch tick (database only). One task at a time."""
     import socket
 
     from dashboards.fleet.tasks import CENTRAL_QUEUE
@@ -57,8 +58,9 @@ def evaluator_argv() -> list[str]:
 
 
 def notifier_argv() -> list[str]:
-    """The notifier: a central worker of its own for the notify queue (dispatch and delivery),
-    so a slow receiver never delays alert evaluation. Threads: deliveries wait on the network."""
+    """The notifier: a central worker of its own for the notify queue (deliveries), so a slow
+    receiver never delays alert evaluation or the dispatch tick (which the evaluator runs).
+    Threads: deliveries wait on the network."""
     import socket
 
     from dashboards.notify.queues import NOTIFY_QUEUE

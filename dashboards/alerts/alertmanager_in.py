@@ -103,7 +103,7 @@ def _take(item: dict, now) -> tuple[str, Alert] | None:
             alert.severity = severity
     alert.summary = _summary(labels, annotations)
     alert.description = annotations.get("description", "")
-    alert.external = external
+    alert.external = {**(alert.external or {}), **external}  # keeps our silence_id there
     alert.updated_at = now
     alert.save()
     entry = AlertEvent.objects.create(

@@ -8,12 +8,15 @@ The role is checked here, on the server, whatever the page offered (roles.py).
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from dashboards.alerts.alertmanager_in import SOURCE as ALERTMANAGER
 from dashboards.alerts.mirror import publish_committed, record
 from dashboards.alerts.models import Alert, AlertEvent, Silence
 from dashboards.alerts.roles import may_respond
+from dashboards.alerts.tasks import queue_silence_sync
 
 ACKED, UNACKED = "acked", "unacked"
 MAX_COMMENT = 500
@@ -61,6 +64,9 @@ def _respond(user, alert_id, event: str, change) -> dict:
         )  # fmt: skip
         alert.version = entry.id
         alert.save(update_fields=["version"])
+        if alert.source == ALERTMANAGER and settings.MONITOR_ALERTMANAGER_URL:
+            # Silenced (or no longer) in Alertmanager by the notifier, never in the ack's way.
+            transaction.on_commit(lambda: queue_silence_sync(alert.id))
     published = record(alert)
     publish_committed([(event, published)])
     return published

@@ -12,7 +12,7 @@ from core.redis_keys import redis_keys
 from dashboards.alerts.tasks import EVALUATE_ALERTS_TASK
 from dashboards.fleet.dispatch import COLLECT_ROUND_ENTRY, COLLECT_ROUND_TASK
 from dashboards.fleet.evaluator import FleetEvaluator
-from dashboards.notify.queues import DISPATCH_TASK, NOTIFY_QUEUE
+from dashboards.notify.queues import DISPATCH_TASK
 
 EVALUATE_TASK = "fleet.evaluate"
 CENTRAL_QUEUE = "central"
@@ -20,11 +20,13 @@ CENTRAL_QUEUE = "central"
 
 def central_schedule(interval: float) -> dict:
     """Beat's entries: a collection round (sent by beat's scheduler itself), the fleet's tick and
-    the alerts' tick, each every interval; and the notifier's dispatch (at most once a second:
-    the timing knobs of routes are seconds at least)."""
+    the alerts' tick, each every interval; and the notifications' dispatch (at most once a
+    second: the timing knobs of routes are seconds at least). The dispatch runs here too, not
+    on the notify queue: it is database work only, and on the notifier's threads hung
+    receivers could starve it (docs/notifications.md)."""
     options = {"queue": CENTRAL_QUEUE, "expires": interval, "ignore_result": True}
     notify_every = max(interval, 1.0)
-    notify = {"queue": NOTIFY_QUEUE, "expires": notify_every, "ignore_result": True}
+    notify = {"queue": CENTRAL_QUEUE, "expires": notify_every, "ignore_result": True}
     return {
         COLLECT_ROUND_ENTRY: {"task": COLLECT_ROUND_TASK, "schedule": interval},
         "fleet-evaluate": {"task": EVALUATE_TASK, "schedule": interval, "options": options},

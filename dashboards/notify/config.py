@@ -3,6 +3,7 @@ as plain data: the admin, the API and `manage.py notify import` share these chec
 
 from dashboards.notify import fields
 from dashboards.notify.fields import ConfigError
+from dashboards.notify.routing import EVERY_LABEL, LABEL_ALIASES
 from dashboards.notify.transports import KINDS, kind
 
 CONTACT_POINT_KEYS = {"name", "kind", "enabled", "send_resolved"}
@@ -13,8 +14,6 @@ DEFAULT_ROUTE_NAME = "default"
 # Alertmanager's defaults.
 TIMING = {"group_wait": "30s", "group_interval": "5m", "repeat_interval": "4h"}
 DEFAULT_GROUP_BY = ["alertname", "host"]
-# A route may match these, and any label of the alert; "rule" is another name for alertname.
-MATCH_ALIASES = {"rule": "alertname"}
 
 
 def _item(what: str, data) -> str:
@@ -65,15 +64,15 @@ def _match(value, item: str) -> dict[str, list[str]]:
     for key, wanted in value.items():
         if not isinstance(key, str) or not key:
             raise ConfigError(item, "match", f"{key!r} is not a label name")
-        matchers[MATCH_ALIASES.get(key, key)] = fields.texts(wanted, item, f"match.{key}")
+        matchers[LABEL_ALIASES.get(key, key)] = fields.texts(wanted, item, f"match.{key}")
     return matchers
 
 
 def _group_by(value, item: str) -> list[str]:
     labels = fields.texts(value, item, "group_by")
-    if "..." in labels and len(labels) > 1:
-        raise ConfigError(item, "group_by", "'...' (every label) stands alone")
-    return [MATCH_ALIASES.get(label, label) for label in labels]
+    if EVERY_LABEL in labels and len(labels) > 1:
+        raise ConfigError(item, "group_by", f"'{EVERY_LABEL}' (every label) stands alone")
+    return [LABEL_ALIASES.get(label, label) for label in labels]
 
 
 def parse_route(data, default: bool = False, need_targets: bool = True) -> dict:
@@ -125,7 +124,7 @@ def route_definition(route) -> dict:
 
 def parse_document(document) -> tuple[list[dict], list[dict] | None, dict | None]:
     """A whole file, all or nothing: (contact points, routes or None, default route or None).
-    A route naming a contact point must find it in the file or (``known``) the database."""
+    Whether the contact points a route names exist is the importer's check (files.py)."""
     top = {"contact_points", "routes", "default_route"}
     if not isinstance(document, dict) or not set(document) & top:
         raise ConfigError("the file", "contact_points", "a file is {contact_points, routes, "

@@ -10,9 +10,10 @@ from django.db import transaction
 
 from dashboards.alerts.rule_files import read_document
 from dashboards.alerts.rules import RuleError
-from dashboards.notify.config import DEFAULT_ROUTE_NAME, parse_document
+from dashboards.notify.config import CONTACT_POINT_KEYS, DEFAULT_ROUTE_NAME, parse_document
 from dashboards.notify.fields import ConfigError
 from dashboards.notify.models import ContactPoint, Route
+from dashboards.notify.secrets import redact, restore
 
 
 def read_text(text: str, name: str = "the file"):
@@ -25,8 +26,9 @@ def read_text(text: str, name: str = "the file"):
 
 def import_document(document, prune: bool = False) -> dict[str, int]:
     """Checks everything first (ConfigError: nothing taken), then writes it in one transaction.
-    ``prune`` deletes contact points the file does not name. Returns counts by what was done."""
-    points, routes, default = parse_document(document)
+    ``prune`` deletes contact points the file does not name. Returns counts by what was done.
+    A redacted secret (an export without --with-secrets) keeps the one stored."""
+    points, routes, default = parse_document(_with_stored_secrets(document))
     known = {p["name"] for p in points} | set(ContactPoint.objects.values_list("name", flat=True))
     if prune:
         known = {p["name"] for p in points}
@@ -40,14 +42,16 @@ def import_document(document, prune: bool = False) -> dict[str, int]:
         for data in points:
             found = ContactPoint.objects.filter(name=data["name"]).first()
             if found is None:
-                ContactPoint(name=data["name"], **{k: data[k] for k in data if k != "name"}).save()
+                made = ContactPoint(name=data["name"])
+                made.apply(data)
+                made.save()
                 counts["created"] += 1
-            elif (
-                found.definition() != ContactPoint(name=data["name"], **_fields(data)).definition()
-            ):
+            else:
+                before = found.definition()
                 found.apply(data)
-                found.save()
-                counts["updated"] += 1
+                if found.definition() != before:
+                    found.save()
+                    counts["updated"] += 1
         if routes is not None:
             Route.objects.filter(is_default=False).exclude(
                 name__in=[r["name"] for r in routes]
@@ -64,8 +68,20 @@ def import_document(document, prune: bool = False) -> dict[str, int]:
     return counts
 
 
-def _fields(data: dict) -> dict:
-    return {k: data[k] for k in ("kind", "enabled", "send_resolved", "settings")}
+def _with_stored_secrets(document):
+    points = document.get("contact_points") if isinstance(document, dict) else None
+    if not isinstance(points, list):
+        return document
+    stored = {cp.name: cp for cp in ContactPoint.objects.all()}
+    restored = []
+    for point in points:
+        found = stored.get(point.get("name")) if isinstance(point, dict) else None
+        if found is not None:
+            own = {k: v for k, v in point.items() if k not in CONTACT_POINT_KEYS}
+            fixed = restore(point.get("kind"), own, found.settings)
+            point = {**{k: v for k, v in point.items() if k in CONTACT_POINT_KEYS}, **fixed}
+        restored.append(point)
+    return {**document, "contact_points": restored}
 
 
 def _save_route(data: dict, position: int, is_default: bool) -> None:
@@ -78,11 +94,19 @@ def _save_route(data: dict, position: int, is_default: bool) -> None:
     route.contact_points.set(ContactPoint.objects.filter(name__in=data["contact_points"]))
 
 
-def export_document(fmt: str = "yaml") -> str:
-    """Everything in the file form, secrets included (it is a backup: keep it safe)."""
+def export_document(fmt: str = "yaml", with_secrets: bool = False) -> str:
+    """Everything in the file form; secrets redacted unless ``with_secrets`` (a backup then:
+    keep it safe). Imported back, a redacted secret keeps the stored one."""
     routes = Route.objects.prefetch_related("contact_points")
+    points = []
+    for cp in ContactPoint.objects.all():
+        settings = cp.settings if with_secrets else redact(cp.kind, cp.settings)
+        points.append(
+            ContactPoint(name=cp.name, kind=cp.kind, enabled=cp.enabled,
+                         send_resolved=cp.send_resolved, settings=settings).definition()
+        )  # fmt: skip
     document = {
-        "contact_points": [cp.definition() for cp in ContactPoint.objects.all()],
+        "contact_points": points,
         "routes": [r.definition() for r in routes.filter(is_default=False)],
     }
     default = routes.filter(is_default=True).first()

@@ -60,3 +60,9 @@ def content_hash(group_key: str, created_at: float, sequence: int, firing, resol
     The same decision taken twice gives the same hash, which the database refuses twice."""
     text = json.dumps([group_key, created_at, sequence, sorted(firing), sorted(resolved)])
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def key_hash(group_key: str) -> str:
+    """What a group key is unique by: a key can be longer than an index can hold (a group by
+    every label of an alert with long labels)."""
+    return hashlib.sha256(group_key.encode()).hexdigest()

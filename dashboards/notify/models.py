@@ -8,6 +8,8 @@ from django.db.models import Q
 
 from dashboards.alerts.models import Alert
 from dashboards.notify.config import (
+    DEFAULT_GROUP_BY,
+    TIMING,
     ConfigError,
     contact_point_definition,
     parse_contact_point,
@@ -18,8 +20,12 @@ from dashboards.notify.config import (
 KIND_CHOICES = [(k, k) for k in ("webhook", "apprise", "email")]
 
 
+# The readable group key is kept this long, for people; the key's hash is what is unique.
+GROUP_KEY_SHOWN = 1000
+
+
 def default_group_by() -> list[str]:
-    return ["alertname", "host"]
+    return list(DEFAULT_GROUP_BY)
 
 
 def _raise_for_admin(exc: ConfigError, fields: set[str], renamed: dict[str, str]) -> None:
@@ -61,8 +67,9 @@ class ContactPoint(models.Model):
         self.send_resolved, self.settings = data["send_resolved"], data["settings"]
 
     def clean(self) -> None:
+        # Saved as checked, not as typed: `to: "a@b"` becomes a list, as the file reader does.
         try:
-            parse_contact_point(self.definition())
+            self.apply(parse_contact_point(self.definition()))
         except ConfigError as exc:
             _raise_for_admin(exc, {f.name for f in self._meta.fields}, {})
 
@@ -83,9 +90,9 @@ class Route(models.Model):
         "continue", default=False, help_text="Go on to the next routes after this one matched."
     )
     group_by = models.JSONField(default=default_group_by)
-    group_wait = models.CharField(max_length=20, default="30s")
-    group_interval = models.CharField(max_length=20, default="5m")
-    repeat_interval = models.CharField(max_length=20, default="4h")
+    group_wait = models.CharField(max_length=20, default=TIMING["group_wait"])
+    group_interval = models.CharField(max_length=20, default=TIMING["group_interval"])
+    repeat_interval = models.CharField(max_length=20, default=TIMING["repeat_interval"])
 
     class Meta:
         ordering = ["is_default", "position", "name"]
@@ -112,20 +119,41 @@ class Route(models.Model):
         data = self.definition()
         data.pop("contact_points")  # checked by the form's own field
         try:
-            parse_route(data, default=self.is_default, need_targets=False)
+            # Saved as checked: one value becomes a list, `rule` becomes alertname.
+            self.apply(parse_route(data, default=self.is_default, need_targets=False))
         except ConfigError as exc:
             renamed = {"continue": "continue_matching"}
             _raise_for_admin(exc, {f.name for f in self._meta.fields}, renamed)
 
 
+DISPATCH_CURSOR = "alert-events"
+
+
 class DispatchCursor(models.Model):
-    """How far the dispatcher has read the alert events (one row)."""
+    """What the dispatcher keeps between ticks (one row, DISPATCH_CURSOR): how far it has read
+    the alert events, and the configuration version its groups were routed by."""
 
     name = models.CharField(max_length=40, primary_key=True)
     event_id = models.PositiveBigIntegerField(default=0)
+    # By the dispatcher's own clock: when it first saw the missing event right past event_id
+    # (one that may commit late, on PostgreSQL); it is given up for lost SETTLE_S after that.
+    gap_seen_at = models.DateTimeField(null=True, blank=True)
+    # Bumped by every save or delete of a route or contact point (signals.py); when it is not
+    # routed_version, the dispatcher routes every active alert again.
+    config_version = models.PositiveBigIntegerField(default=0)
+    routed_version = models.PositiveBigIntegerField(default=0)
+    pruned_at = models.DateTimeField(null=True, blank=True, help_text="Old history last deleted.")
 
     def __str__(self) -> str:
         return f"{self.name} at event {self.event_id}"
+
+
+def bump_config_version() -> None:
+    """Tell the dispatcher that routes or contact points changed (signals.py)."""
+    DispatchCursor.objects.get_or_create(name=DISPATCH_CURSOR)
+    DispatchCursor.objects.filter(name=DISPATCH_CURSOR).update(
+        config_version=models.F("config_version") + 1
+    )
 
 
 class GroupState(models.Model):
@@ -134,7 +162,8 @@ class GroupState(models.Model):
 
     route = models.ForeignKey(Route, on_delete=models.CASCADE, related_name="+")
     contact_point = models.ForeignKey(ContactPoint, on_delete=models.CASCADE, related_name="+")
-    group_key = models.CharField(max_length=1000)
+    group_key = models.TextField(help_text="Whole: the payload's groupKey is made from it.")
+    group_hash = models.CharField(max_length=64, help_text="The whole group key's SHA-256.")
     group_labels = models.JSONField(default=dict)
     members = models.JSONField(default=list, help_text="Alert ids.")
     created_at = models.DateTimeField()
@@ -147,7 +176,7 @@ class GroupState(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["route", "contact_point", "group_key"], name="one_group_per_key"
+                fields=["route", "contact_point", "group_hash"], name="one_group_per_key"
             )
         ]
 
@@ -160,6 +189,7 @@ class NotificationStatus(models.TextChoices):
     SENDING = "sending"  # a notifier holds it until lease_until
     DELIVERED = "delivered"
     FAILED = "failed"  # refused for good, or its retry window passed
+    SUPERSEDED = "superseded"  # a newer message of its group was made before it was delivered
 
 
 class Notification(models.Model):
@@ -171,12 +201,14 @@ class Notification(models.Model):
     )
     target = models.CharField(max_length=63, help_text="The contact point's name then.")
     route = models.ForeignKey(Route, null=True, blank=True, on_delete=models.SET_NULL)
-    group_key = models.CharField(max_length=1000)
+    group_key = models.CharField(max_length=GROUP_KEY_SHOWN, help_text="Shortened if long.")
+    group_hash = models.CharField(max_length=64, help_text="The whole group key's SHA-256.")
     content_hash = models.CharField(max_length=64)
     key = models.CharField(max_length=64, unique=True, help_text="The Idempotency-Key sent.")
     status = models.CharField(
-        max_length=10, choices=NotificationStatus, default=NotificationStatus.PENDING
-    )
+        max_length=10, choices=NotificationStatus, default=NotificationStatus.PENDING,
+        db_index=True,
+    )  # fmt: skip
     payload = models.JSONField(help_text="The Alertmanager v4 payload, as sent.")
     alerts = models.ManyToManyField(Alert, related_name="notifications", blank=True)
     is_test = models.BooleanField(default=False)
@@ -187,6 +219,8 @@ class Notification(models.Model):
     next_attempt_at = models.DateTimeField(db_index=True)
     queued_at = models.DateTimeField(null=True, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
+    # Who holds the lease: a worker whose lease ran out cannot record over the next one's.
+    lease_token = models.CharField(max_length=32, blank=True)
     last_error = models.TextField(blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
 
@@ -194,7 +228,7 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["contact_point", "group_key", "content_hash"],
+                fields=["contact_point", "group_hash", "content_hash"],
                 name="one_notification_per_state",
             )
         ]

@@ -82,8 +82,8 @@ def body_of(payload: dict) -> str:
             labels = alert["labels"]
             since = alert["startsAt"] if status == FIRING else alert["endsAt"]
             lines.append(
-                f"- {labels['severity'].upper() or '?'} {labels['alertname']} on "
-                f"{labels['host']}: {alert['annotations']['summary']} "
+                f"- {labels.get('severity', '?').upper()} {labels['alertname']} on "
+                f"{labels.get('host', '?')}: {alert['annotations']['summary']} "
                 f"({'since' if status == FIRING else 'at'} {since})"
             )
             if alert["annotations"].get("description"):

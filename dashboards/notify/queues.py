@@ -2,5 +2,5 @@
 beat reads them without loading the notify app's models."""
 
 NOTIFY_QUEUE = "notify"  # consumed by the notifier process only (runner/processes.py)
-DISPATCH_TASK = "notify.dispatch"
+DISPATCH_TASK = "notify.dispatch"  # on the evaluator's central queue, not this one
 DELIVER_TASK = "notify.deliver"

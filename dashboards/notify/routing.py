@@ -11,6 +11,24 @@ from dataclasses import dataclass
 from dashboards.notify.fields import duration
 
 EVERY_LABEL = "..."
+# "rule" is another name for alertname, in matchers and in group_by.
+LABEL_ALIASES = {"rule": "alertname"}
+
+
+def _texts(value) -> tuple[str, ...]:
+    """One value or a list of them, as stored: a row saved around the checks (an old row, a
+    shell) is read leniently rather than stopping every notification."""
+    if value is None:
+        return ()
+    if isinstance(value, (list, tuple)):
+        return tuple(str(v) for v in value)
+    return (str(value),)
+
+
+def _matchers(match) -> dict[str, tuple[str, ...]]:
+    if not isinstance(match, dict):
+        return {}
+    return {LABEL_ALIASES.get(str(k), str(k)): _texts(v) for k, v in match.items()}
 
 
 @dataclass(frozen=True)
@@ -19,7 +37,7 @@ class RoutePlan:
 
     id: int
     name: str
-    match: dict[str, list[str]]
+    match: dict[str, tuple[str, ...]]
     contact_points: tuple[int, ...]
     continue_matching: bool
     group_by: tuple[str, ...]
@@ -31,9 +49,11 @@ class RoutePlan:
     @classmethod
     def of(cls, route, contact_points: tuple[int, ...]) -> "RoutePlan":
         item = f"route {route.name!r}"
+        group_by = tuple(LABEL_ALIASES.get(label, label) for label in _texts(route.group_by))
         return cls(
-            route.id, route.name, route.match, contact_points, route.continue_matching,
-            tuple(route.group_by), duration(route.group_wait, item, "group_wait"),
+            route.id, route.name, _matchers(route.match), contact_points,
+            bool(route.continue_matching), group_by,
+            duration(route.group_wait, item, "group_wait"),
             duration(route.group_interval, item, "group_interval"),
             duration(route.repeat_interval, item, "repeat_interval"), route.is_default,
         )  # fmt: skip
@@ -42,9 +62,10 @@ class RoutePlan:
         return all(labels.get(key) in wanted for key, wanted in self.match.items())
 
     def group_labels(self, labels: dict[str, str]) -> dict[str, str]:
+        """As Alertmanager: a label the alert lacks is left out, not given as ""."""
         if EVERY_LABEL in self.group_by:
             return dict(sorted(labels.items()))
-        return {key: labels.get(key, "") for key in self.group_by}
+        return {key: labels[key] for key in self.group_by if labels.get(key)}
 
     def group_key(self, labels: dict[str, str]) -> str:
         """Alertmanager's shape: the route, then the group's labels, ``route:{a="b",...}``."""
@@ -55,10 +76,11 @@ class RoutePlan:
 
 def alert_labels(rule: str, host: str, severity: str | None, labels: dict) -> dict[str, str]:
     """An alert's label set as routes and receivers see it: alertname (the rule), host,
-    severity, and its own labels (which cannot override those three)."""
+    severity, and its own labels (which cannot override those three). Empty values are left
+    out, as Alertmanager has no empty labels."""
     found = {str(k): str(v) for k, v in (labels or {}).items()}
     found.update(alertname=rule, host=host, severity=severity or "")
-    return found
+    return {key: value for key, value in found.items() if value != ""}
 
 
 def routes_for(plans: list[RoutePlan], labels: dict[str, str]) -> list[RoutePlan]:

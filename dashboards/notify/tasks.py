@@ -1,5 +1,7 @@
-"""The notifier's Celery tasks, on the notify queue only (never the evaluator's): thin wrappers
-around dispatcher.py and delivery.py."""
+"""The notifications' Celery tasks, thin wrappers around dispatcher.py and delivery.py. The
+dispatch tick runs on the evaluator's central queue (database only, never the network, and the
+evaluator's single process runs one task at a time); deliveries run on the notify queue, in the
+notifier's threads, where a slow receiver delays only other deliveries."""
 
 from celery import shared_task
 from django.db import DatabaseError
@@ -25,7 +27,10 @@ def dispatch_notifications() -> None:
     # Both matter only with a broker that acknowledges (the product's Redis transport runs
     # without: the row's lease and the dispatcher's requeue are what survive a dead worker).
     acks_late=True, reject_on_worker_lost=True,
-    # The database away: the row was not claimed, so trying again later is safe.
+    # The database away before the claim: nothing was sent, trying again is safe. After the
+    # send, delivery.py retries its own record first; if that fails too the row keeps its
+    # lease, which runs out, and the dispatcher sends it again (same Idempotency-Key), while
+    # this retry finds the row held and does nothing.
     autoretry_for=(DatabaseError,), retry_backoff=2, retry_backoff_max=300, retry_jitter=True,
     max_retries=30,
 )  # fmt: skip

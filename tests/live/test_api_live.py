@@ -46,28 +46,17 @@ def test_generated_requests_for_every_operation_get_no_server_error(stack, tmp_p
     parameters and bodies, sent as an admin (who may reach every code path)."""
     token = admin_token(stack)
     report = tmp_path / "junit.xml"
+    examples = os.environ.get("MONITOR_SCHEMATHESIS_EXAMPLES", "30")
+    argv = [
+        str(SCHEMATHESIS), "run", f"{stack.base_url}/api/openapi.json",
+        "--header", f"Authorization: Bearer {token}",
+        "--checks", "not_a_server_error,response_schema_conformance,content_type_conformance",
+        "--max-examples", examples, "--generation-deterministic", "--workers", "1",
+        "--request-timeout", "10", "--no-color",
+        "--report", "junit", "--report-junit-path", str(report),
+    ]  # fmt: skip
     done = subprocess.run(
-        [
-            str(SCHEMATHESIS),
-            "run",
-            f"{stack.base_url}/api/openapi.json",
-            "--header",
-            f"Authorization: Bearer {token}",
-            "--checks",
-            "not_a_server_error,response_schema_conformance,content_type_conformance",
-            "--max-examples",
-            os.environ.get("MONITOR_SCHEMATHESIS_EXAMPLES", "30"),
-            "--generation-deterministic",
-            "--workers",
-            "1",
-            "--request-timeout",
-            "10",
-            "--report",
-            "junit",
-            "--report-junit-path",
-            str(report),
-            "--no-color",
-        ],  # fmt: skip
+        argv,
         capture_output=True,
         text=True,
         timeout=600,

@@ -8,6 +8,7 @@ from dashboards.notify.fields import ConfigError, duration, known_keys, texts
 from dashboards.notify.transports import Message, TransportError
 
 KEYS = {"urls", "timeout"}
+SECRETS = ("urls",)  # an apprise URL holds its service's token (secrets.py)
 DEFAULT_TIMEOUT_S = 10.0
 MAX_TIMEOUT_S = 60.0
 
@@ -18,8 +19,9 @@ def check(data: dict, item: str) -> dict:
     for url in urls:
         if apprise_lib.Apprise.instantiate(url) is None:
             # Never echo the URL: it often holds a token.
-            scheme = url.partition("://")[0]
-            raise ConfigError(item, "urls", f"apprise does not understand a {scheme}:// URL here")
+            raise ConfigError(
+                item, "urls", f"apprise does not understand a {_scheme(url)}:// URL here"
+            )
     settings = {"urls": urls}
     if "timeout" in data:
         duration(data["timeout"], item, "timeout", MAX_TIMEOUT_S)
@@ -35,17 +37,25 @@ def _notify_type(payload: dict) -> str:
     return apprise_lib.NotifyType.FAILURE
 
 
+def timeout_s(settings: dict) -> float:
+    """The longest one send may take, in all (delivery.py holds it to that)."""
+    return duration(settings.get("timeout", DEFAULT_TIMEOUT_S), "apprise", "timeout")
+
+
+def _scheme(url: str) -> str:
+    return url.partition("://")[0]
+
+
 def send(settings: dict, message: Message) -> None:
-    """Returns None when every URL took the message; raises TransportError with apprise's
-    own warnings otherwise."""
+    """Returns None when every URL took the message; raises TransportError naming only the
+    URLs' schemes otherwise (apprise's own warnings can quote a URL, and with it its token)."""
     sender = apprise_lib.Apprise()
     for url in settings["urls"]:
         sender.add(url)
-    timeout = duration(settings.get("timeout", DEFAULT_TIMEOUT_S), "apprise", "timeout")
     result = sender.notify(
         body=message.body, title=message.title, notify_type=_notify_type(message.payload),
-        timeout=timeout,
+        timeout=timeout_s(settings),
     )  # fmt: skip
     if not result:
-        said = [e.message for e in result.logs() if e.level >= 30]  # WARNING and worse
-        raise TransportError("; ".join(said)[:500] or "apprise could not send it")
+        schemes = ", ".join(sorted({f"{_scheme(url)}://" for url in settings["urls"]}))
+        raise TransportError(f"apprise could not send to every URL ({schemes})")

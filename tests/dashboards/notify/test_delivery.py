@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from dashboards.notify import delivery
 from dashboards.notify.delivery import DELIVERED, FAILED, RETRY, SKIPPED, deliver, send_test
+from dashboards.notify.grouping import key_hash
 from dashboards.notify.models import Notification
 from dashboards.notify.payload import webhook_payload
 from tests.dashboards.notify.conftest import contact_point
@@ -25,14 +26,14 @@ def receiver():
     made.close()
 
 
-def notification(target, created=None) -> Notification:
+def notification(target, created=None, digest="h") -> Notification:
     now = created or timezone.now()
-    key = f"{target.id:032d}"
+    key = f"{target.id:031d}{digest}"
     payload = webhook_payload([record()], receiver=target.name, group_key="g:{}",
                               group_labels={}, external_url="http://x")  # fmt: skip
     return Notification.objects.create(
-        contact_point=target, target=target.name, group_key="g:{}", content_hash="h" * 64,
-        key=key, payload=payload, created_at=now, next_attempt_at=now,
+        contact_point=target, target=target.name, group_key="g:{}", group_hash=key_hash("g:{}"),
+        content_hash=digest * 64, key=key, payload=payload, created_at=now, next_attempt_at=now,
     )  # fmt: skip
 
 
@@ -55,11 +56,12 @@ def test_a_503_is_retried_with_backoff_and_each_attempt_is_recorded(receiver, se
     settings.MONITOR_NOTIFY_FIRST_RETRY_S = 4
     receiver.status = 503
     sent = notification(contact_point(url=receiver.url))
-    outcome = deliver(sent.id, rand=lambda: 1.0)
+    now = timezone.now()
+    outcome = deliver(sent.id, now=now, rand=lambda: 1.0)
     assert outcome == delivery.Outcome(RETRY, 4.0)
     # Not due yet: a second worker (or a requeue) does nothing.
-    assert deliver(sent.id).result == SKIPPED
-    later = timezone.now() + timedelta(seconds=5)
+    assert deliver(sent.id, now=now + timedelta(seconds=3)).result == SKIPPED
+    later = now + timedelta(seconds=5)
     assert deliver(sent.id, now=later, rand=lambda: 1.0) == delivery.Outcome(RETRY, 8.0)
     receiver.status = 200
     assert deliver(sent.id, now=later + timedelta(seconds=9)).result == DELIVERED
@@ -83,6 +85,13 @@ def test_a_4xx_is_final_and_a_closed_port_is_retried(receiver):
     closed = notification(contact_point("closed", url="http://127.0.0.1:9/"))
     assert deliver(closed.id).result == RETRY
     assert "ConnectionError" in Notification.objects.get(id=closed.id).last_error
+
+
+def test_a_connection_error_names_the_host_never_the_url_path_that_holds_the_secret():
+    closed = notification(contact_point("slack", url="http://127.0.0.1:9/services/T0/B0/s3cret"))
+    deliver(closed.id)
+    error = Notification.objects.get(id=closed.id).last_error
+    assert error == "ConnectionError connecting to 127.0.0.1"
 
 
 def test_the_test_action_sends_through_the_same_path_and_records_it(receiver):

@@ -2,12 +2,16 @@
 repeat_interval as Alertmanager means them, a tick run twice queuing nothing twice, and the rules
 for acknowledged, silenced and suppressed alerts."""
 
+from datetime import timedelta
+
 import pytest
+from django.db import DataError
 
 from dashboards.alerts.models import Silence
-from dashboards.notify.dispatcher import dispatch
+from dashboards.notify import dispatcher
+from dashboards.notify.dispatcher import SETTLE_S, dispatch, settled
 from dashboards.notify.models import GroupState, Notification
-from tests.dashboards.notify.conftest import contact_point, route
+from tests.dashboards.notify.conftest import T0, contact_point, route
 
 pytestmark = pytest.mark.django_db
 
@@ -182,3 +186,97 @@ def test_a_pending_alert_that_never_fired_is_nobodys_news(hook, alerts, clock):
     clock.advance(30)
     dispatch(clock.now)
     assert told() == []
+
+
+def test_an_unsilenced_alert_nobody_heard_of_is_told_at_the_next_group_interval(
+    hook, alerts, clock
+):
+    silence = Silence.objects.create(host="db1", starts_at=clock.now, ends_at=clock.now)
+    alert = alerts.fire(silenced_by=silence)
+    clock.advance(30)
+    dispatch(clock.now)
+    assert told() == []
+    clock.advance(60)
+    alerts.change(alert, "unsilenced", silenced_by=None)
+    clock.advance(240)  # group_interval after the group's first look
+    dispatch(clock.now)
+    assert told() == [("firing", [(alert.id, "firing")])]
+
+
+def test_one_alert_that_cannot_be_routed_does_not_stop_the_others(hook, alerts, clock, monkeypatch):
+    bad, good = alerts.fire(rule="bad"), alerts.fire(rule="good")
+    real = dispatcher._route_alert
+
+    def route_alert(alert, plans, since):
+        if alert.id == bad.id:
+            raise DataError("value too long")
+        real(alert, plans, since)
+
+    monkeypatch.setattr(dispatcher, "_route_alert", route_alert)
+    clock.advance(30)
+    dispatch(clock.now)
+    assert told() == [("firing", [(good.id, "firing")])]
+
+
+def test_one_group_that_cannot_be_flushed_does_not_stop_the_others(
+    hook, alerts, clock, monkeypatch
+):
+    alerts.fire(rule="bad")
+    good = alerts.fire(rule="good")
+    real = dispatcher.flush
+
+    def flush(group, plans, now):
+        if "bad" in group.group_key:
+            raise DataError("value too long")
+        return real(group, plans, now)
+
+    monkeypatch.setattr(dispatcher, "flush", flush)
+    clock.advance(30)
+    assert len(dispatch(clock.now)) == 1
+    assert told() == [("firing", [(good.id, "firing")])]
+
+
+def test_a_group_key_longer_than_an_index_holds_is_kept_by_its_hash(hook, alerts, clock):
+    route("by-every-label", hook, position=1, group_by=["..."])
+    alert = alerts.fire(labels={"path": "x" * 3000})
+    clock.advance(30)
+    dispatch(clock.now)
+    sent = Notification.objects.get()
+    assert len(sent.payload["groupKey"]) > 3000 and len(sent.group_key) <= 1000
+    assert told() == [("firing", [(alert.id, "firing")])]
+
+
+def test_the_cursor_waits_at_a_gap_by_the_dispatchers_own_clock_not_the_events():
+    t0 = T0
+    # A gap at 3: events 4 and 5 are read again until SETTLE_S after the gap was first seen,
+    # however old their own time says they are.
+    assert settled(2, None, [4, 5], t0) == (2, t0)
+    assert settled(2, t0, [4, 5], t0 + timedelta(seconds=SETTLE_S - 1)) == (2, t0)
+    assert settled(2, t0, [3, 4, 5], t0 + timedelta(seconds=1)) == (5, None)  # it came
+    assert settled(2, t0, [4, 5, 7], t0 + timedelta(seconds=SETTLE_S)) == (5, t0 + timedelta(
+        seconds=SETTLE_S))  # fmt: skip
+
+
+def test_old_history_is_deleted_at_most_once_an_hour(hook, alerts, clock, settings):
+    settings.MONITOR_NOTIFY_RETENTION_DAYS = 30
+    alert = alerts.fire()
+    clock.advance(30)
+    dispatch(clock.now)
+    alerts.resolve(alert)
+    clock.advance(300)
+    dispatch(clock.now)
+    Notification.objects.update(status="delivered")
+    assert Notification.objects.count() == 2
+    clock.advance(30 * 86400 - 330)
+    dispatch(clock.now)
+    assert Notification.objects.count() == 2  # 30 days old, not more
+    clock.advance(3600)
+    dispatch(clock.now)
+    assert not Notification.objects.exists()
+    fresh = alerts.fire(rule="fresh")
+    clock.advance(30)
+    dispatch(clock.now)
+    Notification.objects.filter(alerts=fresh).update(status="failed", created_at=T0)
+    clock.advance(600)
+    dispatch(clock.now)
+    assert Notification.objects.filter(alerts=fresh).exists()  # pruned 11 minutes ago

@@ -7,6 +7,7 @@ from dashboards.notify.config import parse_contact_point
 from dashboards.notify.fields import ConfigError
 from dashboards.notify.files import export_document, import_document, read_text
 from dashboards.notify.models import ContactPoint, Route
+from dashboards.notify.secrets import REDACTED
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +88,18 @@ def test_an_apprise_url_it_does_not_understand_is_refused_without_echoing_it():
     with pytest.raises(ConfigError) as refused:
         parse_contact_point({"name": "x", "kind": "apprise", "urls": ["nosuch://tok3n@host"]})
     assert "tok3n" not in str(refused.value) and refused.value.field == "urls"
+
+
+def test_an_export_redacts_secrets_unless_asked_and_imported_back_keeps_them():
+    import_document(read_text(GOOD))
+    exported = read_text(export_document())
+    shown = {point["name"]: point for point in exported["contact_points"]}
+    assert shown["oncall"]["bearer_token"] == REDACTED and shown["chat"]["urls"] == [REDACTED]
+    assert "abc" not in export_document() and "abc" in export_document(with_secrets=True)
+    assert import_document(exported)["updated"] == 0
+    assert ContactPoint.objects.get(name="oncall").settings["bearer_token"] == "abc"
+
+
+def test_a_bearer_token_that_cannot_go_in_a_header_is_refused():
+    with pytest.raises(ConfigError, match="latin-1"):
+        import_document(read_text(GOOD.replace("bearer_token: abc", "bearer_token: ab\u2019c")))

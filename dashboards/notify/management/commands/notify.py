@@ -19,10 +19,15 @@ class Command(BaseCommand):
         )
         exp = sub.add_parser("export", help="print every contact point and route")
         exp.add_argument("--format", choices=("yaml", "json"), default="yaml")
+        exp.add_argument(
+            "--with-secrets", action="store_true",
+            help="tokens, passwords and apprise URLs in clear (else shown as •••)",
+        )  # fmt: skip
 
     def handle(self, *args, **options) -> None:
         if options["action"] == "export":
-            self.stdout.write(export_document(options["format"]), ending="")
+            text = export_document(options["format"], with_secrets=options["with_secrets"])
+            self.stdout.write(text, ending="")
             return
         try:
             if options["file"] == "-":
