@@ -90,9 +90,17 @@ def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
         # What was sent about it (dashboards/notify): one row per message to a contact point.
         "notifications": alert.notifications.order_by("created_at", "id"),
         "labels_json": json.dumps(alert.labels),
+        "generator_url": _http_link((alert.external or {}).get("generator_url")),
         "ws_path": "/ws/live/",
     }
     return render(request, "alerts/detail.html", context)
+
+
+def _http_link(url) -> str | None:
+    """An outside link (Alertmanager's generatorURL) only when it is http(s): never javascript:."""
+    if isinstance(url, str) and url.lower().startswith(("http://", "https://")):
+        return url
+    return None
 
 
 def _respond(action, *args, then: HttpResponse) -> HttpResponse:

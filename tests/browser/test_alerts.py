@@ -227,3 +227,37 @@ def test_the_alert_pages_fit_a_phone(browser, stack):
         save_artifact(page, "alert-phone.png")
     finally:
         context.close()
+
+
+def test_an_alertmanager_alert_pops_up_marked_with_its_source(browser, stack):
+    """What a team's Alertmanager posts to its webhook receiver is toasted like our own alerts,
+    marked "Alertmanager" with a link to where it was raised (tests/live/test_alertmanager.py
+    has the real Alertmanager in front)."""
+    import urllib.request
+
+    secret = stack.manage("token", "create", "oncall").strip().split()[-1]
+    context, page = screen(browser, stack, USERNAME)
+    try:
+        body = {"version": "4", "status": "firing", "receiver": "walls", "alerts": [{
+            "status": "firing", "startsAt": "2026-12-01T10:00:00Z",
+            "labels": {"alertname": "PostgresDown", "instance": "db7:9187", "severity": "page"},
+            "annotations": {"summary": "PostgreSQL is down on db7"},
+            "generatorURL": "http://prometheus.example:9090/graph?g0.expr=pg_up",
+        }]}  # fmt: skip
+        request = urllib.request.Request(
+            stack.base_url + "/api/alertmanager/", data=json.dumps(body).encode(),
+            headers={"Authorization": f"Bearer {secret}", "Content-Type": "application/json"},
+        )  # fmt: skip
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            assert json.load(answer) == {"received": 1, "changed": 1}
+        toast = page.wait_for_selector(
+            ".toast:has-text('PostgreSQL is down on db7')", timeout=10000
+        )
+        source = toast.query_selector(".alert-source")
+        assert source.inner_text().lower() == "alertmanager"
+        assert source.get_attribute("href") == body["alerts"][0]["generatorURL"]
+        assert toast.get_attribute("data-severity") == "critical"
+        save_artifact(page, "alertmanager-toast.png")
+        assert page.errors == []
+    finally:
+        context.close()

@@ -1,3 +1,4 @@
+import { sourceBadge } from "./alerts.js";
 import { durationText, el } from "./format.js";
 
 // The page's alert list (overview's side panel, the host page, /alerts/): rows worst first,
@@ -18,8 +19,10 @@ export function renderAlertList(container, center, alerts, { emptyText = "No act
     const title = el("a", "alert-title", a.summary);
     title.href = `/alerts/${a.id}/`;
     const meta = el("span", "alert-meta",
-      `${a.state}${a.silenced ? " · silenced" : ""} · ${a.host} · ${a.rule} · since ${durationText(center.socket.serverNow() - a.started_at)}`);
+      `${a.state}${a.silenced ? " · silenced" : ""} · ${a.host || "no host"} · ${a.rule} · since ${durationText(center.socket.serverNow() - a.started_at)}`);
     row.append(el("span", "alert-sev", (a.severity || "").toUpperCase()), title, meta);
+    const source = sourceBadge(a);
+    if (source) row.append(source);
     if (a.ack) row.append(el("span", "alert-ack", `✓ ${a.ack.by}${a.ack.comment ? `: ${a.ack.comment}` : ""}`));
     if (center.canRespond) {
       const b = el("button", a.ack ? "alert-unack" : "alert-ack-button", a.ack ? "Un-acknowledge" : "Acknowledge");

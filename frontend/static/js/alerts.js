@@ -26,6 +26,29 @@ function csrfToken() {
   return m ? decodeURIComponent(m[1]) : "";
 }
 
+// Alerts taken in from a team's Alertmanager say so, with a link to what raised them (an http(s)
+// link only: the URL comes from outside).
+export function sourceBadge(a) {
+  if (!a.source || a.source === "rules") return null;
+  const name = a.source === "alertmanager" ? "Alertmanager" : a.source;
+  let url = null;
+  try {
+    url = a.generator_url ? new URL(a.generator_url) : null;
+  } catch {
+    url = null;
+  }
+  const safe = url && (url.protocol === "http:" || url.protocol === "https:");
+  const badge = el(safe ? "a" : "span", "alert-source", name);
+  badge.dataset.source = a.source;
+  if (safe) {
+    badge.href = url.href;
+    badge.target = "_blank";
+    badge.rel = "noopener noreferrer";
+    badge.title = "open where it was raised";
+  }
+  return badge;
+}
+
 export function isActive(a) {
   return a.state !== "resolved";
 }
@@ -209,9 +232,13 @@ export class AlertCenter extends EventTarget {
     t.setAttribute("role", a.severity === "critical" ? "alert" : "status");
     const head = el("div", "toast-head");
     head.append(el("span", "toast-severity", (a.severity || "").toUpperCase()));
-    const host = el("a", "toast-host", a.host);
-    host.href = this.hostUrl.replace("__name__", encodeURIComponent(a.host));
-    head.append(host, el("span", "toast-age"));
+    // An Alertmanager alert may name no host of ours: then it is told by its rule.
+    const host = el(a.host ? "a" : "span", "toast-host", a.host || a.rule);
+    if (a.host) host.href = this.hostUrl.replace("__name__", encodeURIComponent(a.host));
+    head.append(host);
+    const source = sourceBadge(a);
+    if (source) head.append(source);
+    head.append(el("span", "toast-age"));
     t.append(head, el("div", "toast-summary"), el("div", "toast-note"));
     const actions = el("div", "toast-actions");
     if (this.canRespond) {

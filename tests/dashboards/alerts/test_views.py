@@ -96,3 +96,20 @@ def test_a_bad_silence_gets_a_400_naming_the_problem(body):
     assert answer.status_code == 400
     assert answer.json()["error"]["code"] == "bad_field" and answer.json()["error"]["message"]
     assert not Silence.objects.exists()
+
+
+def test_an_alertmanager_alert_without_a_host_shows_its_source_and_only_a_safe_link():
+    now = timezone.now()
+    made = Alert.objects.create(
+        fingerprint="b" * 16, rule="DiskFull", host="", source="alertmanager", state="firing",
+        severity="critical", summary="disk full", started_at=now, fired_at=now, updated_at=now,
+        external={"generator_url": "javascript:alert(1)"},
+    )  # fmt: skip
+    viewer = signed_in("v", "viewer")
+    page = viewer.get(f"/alerts/{made.id}/").content.decode()
+    assert 'data-source="alertmanager"' in page and "none named" in page
+    assert "javascript:" not in page
+    Alert.objects.filter(id=made.id).update(external={"generator_url": "http://prom:9090/graph"})
+    page = viewer.get(f"/alerts/{made.id}/").content.decode()
+    assert 'href="http://prom:9090/graph"' in page
+    assert 'data-source="alertmanager"' in viewer.get("/alerts/").content.decode()
