@@ -198,6 +198,7 @@ INSTALLED_APPS = [
     "dashboards.access",
     "dashboards.fleet",
     "dashboards.alerts",
+    "dashboards.walls",
     "dashboards.notify",
     "ninja",
     "dashboards.api",

@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("dashboards.health.urls")),
     path("", include("dashboards.fleet.urls")),
     path("", include("dashboards.alerts.urls")),
+    path("", include("dashboards.walls.urls")),
     path("", include("dashboards.api.urls")),
 ]

@@ -11,6 +11,7 @@ from dashboards.alerts.responses import Refused
 
 STATUS = {
     "bad_field": 400,
+    "bad_layout": 400,
     "bad_request": 400,
     "unauthorized": 401,
     "forbidden": 403,

@@ -13,6 +13,7 @@ from dashboards.api import alertmanager, alerts, errors, hosts, rules
 from dashboards.api.auth import AUTH
 from dashboards.api.schemas import MeOut
 from dashboards.notify import api as notify
+from dashboards.walls import api as walls
 
 api = NinjaAPI(
     title="Live monitor API",
@@ -46,3 +47,4 @@ api.add_router("", alerts.router)
 api.add_router("", rules.router)
 api.add_router("", alertmanager.router)
 api.add_router("", notify.router)  # contact points and routes live with the notifications
+api.add_router("", walls.router)

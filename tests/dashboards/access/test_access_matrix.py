@@ -47,9 +47,13 @@ MATRIX: dict[str, dict[str, str]] = {
     "GET /hosts/nothere/": row("login", "404", "404", "404", "login", "login", "login"),
     "GET /alerts/": SIGNED_IN,
     "GET /alerts/999/": row("login", "404", "404", "404", "login", "login", "login"),
+    "GET /d/fleet/": SIGNED_IN,
+    "GET /d/fleet/layout.json": SIGNED_IN,
+    "GET /d/nothere/": row("login", "404", "404", "404", "login", "login", "login"),
     # Without the page's CSRF token, refused before any view (roles: tests/dashboards/alerts).
     "POST /alerts/999/ack": same("403"),
     "POST /alerts/silences/": same("403"),
+    "POST /d/fleet/layout.json": same("403"),  # roles: tests/dashboards/walls
     "GET /accounts/login/": same("200"),
     "POST /accounts/login/ from another origin": same("403"),
     "GET /admin/": row(*["admin login"] * 2, "200", "200", *["admin login"] * 3),
@@ -61,6 +65,7 @@ MATRIX: dict[str, dict[str, str]] = {
     "GET /metrics with a wrong token": same("401"),
     # The API: JSON errors, never a login redirect (tests/dashboards/api for tokens and roles).
     "GET /api/hosts": row("401", "200", "200", "200", "401", "401", "401"),
+    "GET /api/dashboards": row("401", "200", "200", "200", "401", "401", "401"),
     "GET /api/openapi.json": same("200"),
     "GET /api/docs": same("200"),
     "GET /api/nowhere": same("404"),
