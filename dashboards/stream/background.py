@@ -1,7 +1,7 @@
 """The web process's own duties, started with its first socket, on its event loop: the stream
-figures reported to Redis (stats.py), the Redis watch (redis_watch.py) and the memory of closed
-connections given back (reclaim.py), and sockets closed when their access ends
-(dashboards/access/revocation.py)."""
+figures reported to Redis (stats.py), the Redis watch (redis_watch.py), the memory of closed
+connections given back (reclaim.py), sockets closed when their access ends
+(dashboards/access/revocation.py), and a tick to idle sockets (keepalive.py)."""
 
 import asyncio
 import logging
@@ -11,6 +11,7 @@ from channels.layers import get_channel_layer
 from core.redis_clients import async_redis_client, async_redis_probe, async_redis_subscriber
 from core.redis_keys import RedisKeys
 from dashboards.access.revocation import AccessWatch
+from dashboards.stream.keepalive import keep_alive
 from dashboards.stream.reclaim import RECLAIMER
 from dashboards.stream.redis_watch import RedisWatch
 from dashboards.stream.stats import STATS, StatsReporter
@@ -28,7 +29,7 @@ def redis_watch() -> RedisWatch | None:
     return _started.get(asyncio.get_running_loop())
 
 
-def ensure_background(redis_url: str, keys: RedisKeys) -> RedisWatch:
+def ensure_background(redis_url: str, keys: RedisKeys, interval_s: float) -> RedisWatch:
     """Start this process's duties once per event loop (Daphne runs one); returns its watch."""
     loop = asyncio.get_running_loop()
     watch = _started.get(loop)
@@ -41,6 +42,7 @@ def ensure_background(redis_url: str, keys: RedisKeys) -> RedisWatch:
             reporter.run(lambda: watch.available),
             _reclaim_when_due(),
             access.run(),
+            keep_alive(interval_s),
         )
         for duty in duties:
             task = loop.create_task(duty)

@@ -24,6 +24,7 @@ from dashboards.alerts.mirror import ALERTS_GROUP
 from dashboards.stream import frames
 from dashboards.stream import protocol as p
 from dashboards.stream.background import ensure_background, redis_watch
+from dashboards.stream.keepalive import IDLE_FRACTION
 from dashboards.stream.merger import ensure_merger
 from dashboards.stream.reader import SampleReader
 from dashboards.stream.receive_loop import OrderedWebsocketConsumer
@@ -54,6 +55,8 @@ class LiveConsumer(OrderedWebsocketConsumer):
     """One browser screen (or any client) following the samples of some or all hosts."""
 
     backfill_frame_bytes = p.BACKFILL_FRAME_BYTES
+    sent_at: float | None = None  # monotonic time of the last frame (keepalive.py)
+    keepalive_posted = False
 
     def layer_usable(self) -> bool:
         watch = redis_watch()
@@ -72,7 +75,7 @@ class LiveConsumer(OrderedWebsocketConsumer):
         self.bucket = p.TokenBucket(p.RATE_PER_SECOND, p.RATE_BURST, time.monotonic())
         backlog = self.scope.get("extensions", {}).get(BACKLOG_EXTENSION, {})
         self.unsent_bytes = backlog.get("unsent_bytes")
-        watch = ensure_background(settings.REDIS_URL, keys)
+        watch = ensure_background(settings.REDIS_URL, keys, settings.MONITOR_INTERVAL)
         await self.accept()
         self.counted = True
         STATS.connected()
@@ -96,6 +99,10 @@ class LiveConsumer(OrderedWebsocketConsumer):
             await self.send(text_data=await self.reader.alert_snapshot())
         except REDIS_ERRORS:
             await self._unavailable()
+
+    async def send(self, text_data=None, bytes_data=None, close=False) -> None:
+        self.sent_at = time.monotonic()
+        await super().send(text_data, bytes_data, close)
 
     async def disconnect(self, code: int) -> None:
         await self.release()
@@ -257,6 +264,13 @@ class LiveConsumer(OrderedWebsocketConsumer):
     async def alert_frame(self, event: dict) -> None:
         """An alert changed (the evaluator, or someone's ack): the frame is ready-made."""
         await self.send(text_data=event["text"])
+
+    async def stream_keepalive(self, message: dict) -> None:
+        """Posted by the keepalive duty: nothing went out for most of an interval, so a tick does
+        (unless a frame went out while the message waited its turn)."""
+        self.keepalive_posted = False
+        if time.monotonic() - self.sent_at >= IDLE_FRACTION * settings.MONITOR_INTERVAL:
+            await self.send(text_data=frames.tick())
 
     async def access_ended(self, message: dict) -> None:
         """Posted by the access watch: this socket's session or account no longer lets it in."""

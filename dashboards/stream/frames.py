@@ -70,5 +70,10 @@ def pong() -> str:
     return _encode({"type": p.PONG, "server_time": time.time()})
 
 
+def tick() -> str:
+    """The keepalive of an idle socket, with the server's clock."""
+    return _encode({"type": p.TICK, "server_time": time.time()})
+
+
 def error(code: str, message: str) -> str:
     return _encode({"type": p.ERROR, "code": code, "message": message})

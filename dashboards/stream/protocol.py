@@ -22,14 +22,19 @@ PONG = "pong"
 ERROR = "error"
 ALERTS = "alerts"  # the snapshot of active alerts, after hello
 ALERT = "alert"  # one alert's change
+TICK = "tick"  # keepalive: a socket that was sent nothing for an interval (keepalive.py)
 # Client -> server
 SUBSCRIBE = "subscribe"
 UNSUBSCRIBE = "unsubscribe"
 PING = "ping"
 ACK = "ack"
 UNACK = "unack"
-SERVER_TYPES = (HELLO, SUBSCRIBED, SAMPLES, HOST, HOSTS, PONG, ERROR, ALERTS, ALERT)
+SERVER_TYPES = (HELLO, SUBSCRIBED, SAMPLES, HOST, HOSTS, PONG, ERROR, ALERTS, ALERT, TICK)
 CLIENT_TYPES = (SUBSCRIBE, UNSUBSCRIBE, PING, ACK, UNACK)
+
+# A client that hears nothing (no frame of any kind) for this many intervals calls its socket
+# stalled and replaces it: the server sends a tick whenever it sent nothing for an interval.
+STALLED_AFTER_INTERVALS = 2
 
 # What a subscription receives: whole samples, or the overview's few headline figures.
 VIEWS = ("full", "summary")

@@ -36,8 +36,15 @@ async def open_socket(ws_url: str, origin: str, cookie: str | None = None) -> Cl
     return await websockets.connect(ws_url, origin=origin, additional_headers=headers)
 
 
-async def next_message(ws: ClientConnection, wait: float = 10) -> dict:
-    return json.loads(await asyncio.wait_for(ws.recv(), wait))
+async def next_message(ws: ClientConnection, wait: float = 10, ticks: bool = False) -> dict:
+    """The next frame within ``wait`` seconds; the server's keepalive ``tick`` (sent whenever a
+    socket was idle for most of an interval) is skipped unless ``ticks``."""
+    deadline = time.monotonic() + wait
+    while True:
+        left = max(0.01, deadline - time.monotonic())
+        message = json.loads(await asyncio.wait_for(ws.recv(), left))
+        if ticks or message.get("type") != "tick":
+            return message
 
 
 async def greeted(ws: ClientConnection, wait: float = 10) -> dict:

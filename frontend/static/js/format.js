@@ -71,6 +71,18 @@ export function localTime(unixS) {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
+/**
+ * How fresh data of this age (s) is: "none" (no data yet, age null), "fresh", "late" (past
+ * staleAfter) or "stale" (past deadAfter). The host's own status is the server's; this is what
+ * the page itself saw.
+ */
+export function freshness(age, staleAfter, deadAfter) {
+  if (age === null || age === undefined) return "none";
+  if (age > deadAfter) return "stale";
+  if (age > staleAfter) return "late";
+  return "fresh";
+}
+
 /** Usage level of a percentage: "none" | "ok" | "warn" | "crit". */
 export function level(v, warn = 75, crit = 90) {
   if (v === null || v === undefined) return "none";

@@ -1,9 +1,10 @@
 // One host's section: DOM from <template id="host-template">, big figures,
-// "last sample N s ago" label, top-processes table and its five charts.
+// "last sample N s ago" label, top-processes table and its five charts, each
+// panel with the age of its own newest data (amber when late, red when stale).
 // Everything from the server is written with textContent/setAttribute only.
 
-import { CHART_NAMES, legendItems, plotEmpty, purgeChart } from "./charts.js";
-import { ageText, humanRate, level } from "./format.js";
+import { CHART_NAMES, CHARTS, legendItems, plotEmpty, purgeChart } from "./charts.js";
+import { ageText, durationText, freshness, humanRate, level } from "./format.js";
 
 export { ageText, humanRate };
 
@@ -49,6 +50,11 @@ export class HostCard {
       };
     }
     this.topBody = this.section.querySelector("table.top tbody");
+    // panel -> {el, ts}: "cpu", "mem", ... and "top"; ts of the newest sample with its data
+    this.panels = {};
+    for (const el of this.section.querySelectorAll("[data-panel-age]")) {
+      this.panels[el.dataset.panelAge] = { el, ts: null };
+    }
     this.charts = {};
     for (const div of this.section.querySelectorAll(".chart[data-chart]")) {
       div.dataset.host = name;
@@ -76,12 +82,28 @@ export class HostCard {
     this.lastTs = null;
     this.latest = null;
     this.createdAt = Date.now() / 1000;
+    for (const p of Object.values(this.panels)) p.ts = null;
     for (const f of Object.values(this.figures)) {
       f.value.textContent = "–";
       f.root.dataset.level = "none";
       if (f.sub) f.sub.textContent = "";
     }
     this.topBody.replaceChildren();
+  }
+
+  /** A sample's derived values `v` at `ts`: every panel it has data for gets younger. */
+  noteSample(v, top, ts) {
+    for (const [name, p] of Object.entries(this.panels)) {
+      const has = name === "top"
+        ? Array.isArray(top)
+        : CHARTS[name]?.traces.some((t) => v[t.key] !== null && v[t.key] !== undefined);
+      if (has && (p.ts === null || ts >= p.ts)) p.ts = ts;
+    }
+  }
+
+  /** Seconds since the newest sample (server clock), or null before the first. */
+  dataAge(serverNow) {
+    return this.lastTs === null ? null : serverNow - this.lastTs;
   }
 
   /**
@@ -96,6 +118,13 @@ export class HostCard {
     if (this.ageEl.dataset.state !== state) this.ageEl.dataset.state = state;
     if (this.ageEl.textContent !== text) this.ageEl.textContent = text;
     if (this.section.dataset.state !== state) this.section.dataset.state = state;
+    for (const p of Object.values(this.panels)) {
+      const panelAge = p.ts === null ? null : serverNow - p.ts;
+      const fresh = freshness(panelAge, staleAfter, deadAfter);
+      const panelText = panelAge === null ? "–" : durationText(panelAge);
+      if (p.el.dataset.state !== fresh) p.el.dataset.state = fresh;
+      if (p.el.textContent !== panelText) p.el.textContent = panelText;
+    }
   }
 
   setFigure(name, text, unit, lvl) {

@@ -1,15 +1,22 @@
 // The host page's header strip: server-side status badge, host facts from
 // the HOST record (OS, cores, memory, boot time, agent, mode, labels) and
-// the duplicate / removed banners. textContent only.
+// the duplicate / removed banners. textContent only. An "up" host whose data the
+// page stopped getting shows "UP? no data for 8 s" (the server's word is not
+// news any more: it may be the server or the connection that is stuck).
 
-import { ageText, durationText, humanBytes, localTime, normStatus, num, statusText } from "./format.js";
+import {
+  ageText, durationText, freshness, humanBytes, localTime, normStatus, num, statusText,
+} from "./format.js";
 
 function setText(e, text) {
   if (e && e.textContent !== text) e.textContent = text;
 }
 
 export class HostInfo {
-  constructor(doc = document) {
+  constructor(doc = document, { staleAfter = 10, deadAfter = 60 } = {}) {
+    this.staleAfter = staleAfter;
+    this.deadAfter = deadAfter;
+    this.lastTs = null; // the newest sample this page got (server clock)
     this.badge = doc.getElementById("host-status");
     this.badgeText = this.badge?.querySelector(".badge-text");
     this.badgeSince = this.badge?.querySelector(".badge-since");
@@ -82,9 +89,22 @@ export class HostInfo {
     if (this.removedBanner) this.removedBanner.hidden = !yes;
   }
 
-  /** Once a second: "for 3 min" on the badge and the boot age. */
-  tick(serverNow) {
-    setText(this.badgeSince, this.since === null ? "" : `for ${durationText(serverNow - this.since)}`);
+  /**
+   * Once a second: "for 3 min" on the badge (or, for an up host whose data stopped, "UP?" and
+   * how long there has been none) and the boot age. lastTs: the newest sample's ts, if any.
+   */
+  tick(serverNow, lastTs = this.lastTs) {
+    this.lastTs = lastTs;
+    const age = lastTs === null ? null : serverNow - lastTs;
+    const fresh = freshness(age, this.staleAfter, this.deadAfter);
+    const doubt = this.status === "up" && (fresh === "late" || fresh === "stale");
+    if (this.badge && this.badge.dataset.fresh !== (doubt ? fresh : "fresh")) {
+      this.badge.dataset.fresh = doubt ? fresh : "fresh";
+    }
+    setText(this.badgeText, doubt ? "UP?" : statusText(this.status));
+    let since = this.since === null ? "" : `for ${durationText(serverNow - this.since)}`;
+    if (doubt) since = `no data for ${durationText(age)}`;
+    setText(this.badgeSince, since);
     if (this.bootTime !== null) {
       this._field("boot", `${ageText(serverNow - this.bootTime)}`, localTime(this.bootTime));
     }

@@ -10,6 +10,10 @@
 // - waits for the server's "hello", then sends what `onHello(hello)` returns
 //   (the subscribe message), so the caller decides how to resume,
 // - tracks the server clock offset (hello.server_time, refined by ping/pong),
+// - calls itself "stalled" when nothing at all (no frame, not even the server's idle tick) came
+//   for STALLED_AFTER_INTERVALS intervals (hello.interval), live again at the next frame, and
+//   replaces a socket stalled that long again (closed, then reconnected with the backoff): a
+//   frozen server or a half-open connection shows within seconds, not when Daphne gives up,
 // - when an attempt fails before the hello (never opened, or refused right
 //   after accept), checks whether the page itself now redirects (session
 //   expired) and reloads so the user lands on login; close 4401 (signed out,
@@ -17,13 +21,17 @@
 //
 // Events (EventTarget): "message" (detail = parsed frame, every frame),
 // "statechange" (detail = {state}), "close" (detail = {code, reason, opened}).
+// States: connecting, live, stalled, reconnecting, offline.
 
-import { CLOSE, ERROR, HELLO, PING, PONG, SUBSCRIBED } from "./protocol.js";
+import { CLOSE, ERROR, HELLO, PING, PONG, STALLED_AFTER_INTERVALS, SUBSCRIBED, TICK } from "./protocol.js";
 
 // Frames LiveSocket itself handles; a page routes the others with routeFrame.
-const SOCKET_FRAMES = new Set([SUBSCRIBED, HELLO, PONG, ERROR]);
-// The code this client gives a connection it drops itself (nothing heard for too long).
+const SOCKET_FRAMES = new Set([SUBSCRIBED, HELLO, PONG, ERROR, TICK]);
+// The code this client gives a connection it drops itself (stalled for too long).
 const WATCHDOG_CLOSE = 4000;
+const WATCH_EVERY_MS = 250;
+// Below this a stall is more likely a busy browser than a silent server (intervals can be 0.2 s).
+const MIN_STALL_MS = 1000;
 const SERVER_CLOSE_CODES = new Set(Object.values(CLOSE));
 
 /**
@@ -56,7 +64,7 @@ export class LiveSocket extends EventTarget {
     capMs = 15000,
     stableMs = 5000,
     pingMs = 30000,
-    watchdogMs = 75000,
+    interval = 1,
   } = {}) {
     super();
     this.path = path || "/ws/live/";
@@ -67,7 +75,7 @@ export class LiveSocket extends EventTarget {
     this.capMs = capMs;
     this.stableMs = stableMs;
     this.pingMs = pingMs;
-    this.watchdogMs = watchdogMs;
+    this.interval = interval; // seconds; the hello's interval replaces it
 
     this.ws = null;
     this.hello = null;
@@ -84,6 +92,8 @@ export class LiveSocket extends EventTarget {
     this._pingTimer = null;
     this._pingSentAt = 0;
     this._lastRx = 0;
+    this._watchTimer = null;
+    this.stateLog = []; // the last few states, oldest first (for tests and debugging)
     this._checkingSession = false;
 
     window.addEventListener("online", () => {
@@ -98,6 +108,16 @@ export class LiveSocket extends EventTarget {
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
     const path = this.path.startsWith("/") ? this.path : `/${this.path}`;
     return `${scheme}//${location.host}${path}`;
+  }
+
+  /** How long (ms) a connection may stay silent before it counts as stalled. */
+  get stallMs() {
+    return Math.max(MIN_STALL_MS, STALLED_AFTER_INTERVALS * this.interval * 1000);
+  }
+
+  /** Seconds since the last frame of the current connection (0 without one). */
+  quietSeconds() {
+    return this.ws && this._lastRx ? (performance.now() - this._lastRx) / 1000 : 0;
   }
 
   /** Server "now" in unix seconds, estimated from the browser clock. */
@@ -115,6 +135,7 @@ export class LiveSocket extends EventTarget {
     this.stopped = true;
     this._clearRetry();
     this._stopPing();
+    this._stopWatch();
     const ws = this.ws;
     this.ws = null;
     if (ws) {
@@ -175,6 +196,7 @@ export class LiveSocket extends EventTarget {
       return;
     }
     if (!msg || typeof msg !== "object") return;
+    if (this.state === "stalled") this._setState("live");
     switch (msg.type) {
       case HELLO:
         if (ws._liveInfo) ws._liveInfo.hello = true;
@@ -197,6 +219,7 @@ export class LiveSocket extends EventTarget {
     if (typeof msg.server_time === "number") {
       this.offset = msg.server_time - Date.now() / 1000;
     }
+    if (Number.isFinite(msg.interval) && msg.interval > 0) this.interval = msg.interval;
     this.connects += 1;
     this._setState("live");
     if (this.onHello) {
@@ -204,6 +227,7 @@ export class LiveSocket extends EventTarget {
       if (reply) this.send(reply);
     }
     this._startPing();
+    this._startWatch();
     this._ping(); // refine the clock offset with a round trip right away
   }
 
@@ -223,17 +247,31 @@ export class LiveSocket extends EventTarget {
 
   _startPing() {
     this._stopPing();
-    this._pingTimer = setInterval(() => {
-      const ws = this.ws;
-      if (!ws) return;
-      if (performance.now() - this._lastRx > this.watchdogMs) {
-        // half-open connection: nothing heard for too long
-        console.warn("LiveSocket: no traffic, dropping the connection");
-        this._drop(ws, WATCHDOG_CLOSE, "watchdog");
-        return;
-      }
-      this._ping();
-    }, this.pingMs);
+    this._pingTimer = setInterval(() => this._ping(), this.pingMs);
+  }
+
+  // The server sends something at least once an interval (its tick when idle), so silence
+  // means a frozen server or a connection that died without a close.
+  _startWatch() {
+    this._stopWatch();
+    this._watchTimer = setInterval(() => this._watch(), WATCH_EVERY_MS);
+  }
+
+  _stopWatch() {
+    if (this._watchTimer) clearInterval(this._watchTimer);
+    this._watchTimer = null;
+  }
+
+  _watch() {
+    const ws = this.ws;
+    if (!ws || !this.hello) return;
+    const quietMs = performance.now() - this._lastRx;
+    if (quietMs >= 2 * this.stallMs) {
+      console.warn(`LiveSocket: nothing heard for ${Math.round(quietMs / 1000)} s, replacing the connection`);
+      this._drop(ws, WATCHDOG_CLOSE, "stalled");
+    } else if (quietMs >= this.stallMs) {
+      this._setState("stalled");
+    }
   }
 
   _stopPing() {
@@ -258,6 +296,7 @@ export class LiveSocket extends EventTarget {
     this.ws = null;
     this.hello = null;
     this._stopPing();
+    this._stopWatch();
     this.lastClose = { code, reason, opened: info.opened };
     this.dispatchEvent(new CustomEvent("close", { detail: this.lastClose }));
     if (this.stopped) return;
@@ -323,6 +362,10 @@ export class LiveSocket extends EventTarget {
   _setState(state) {
     const changed = state !== this.state;
     this.state = state;
+    if (changed) {
+      this.stateLog.push(state);
+      if (this.stateLog.length > 20) this.stateLog.shift();
+    }
     this._renderStatus();
     if (changed) this.dispatchEvent(new CustomEvent("statechange", { detail: { state } }));
   }
@@ -334,6 +377,8 @@ export class LiveSocket extends EventTarget {
     if (this.state === "reconnecting") {
       const left = Math.max(1, Math.ceil((this._retryAt - performance.now()) / 1000));
       text = `reconnecting in ${left} s`;
+    } else if (this.state === "stalled") {
+      text = `STALLED · nothing for ${Math.floor(this.quietSeconds())} s`;
     }
     if (el.dataset.state !== this.state) el.dataset.state = this.state;
     if (el.textContent !== text) el.textContent = text;

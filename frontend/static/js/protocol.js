@@ -13,12 +13,16 @@ export const PONG = "pong";
 export const ERROR = "error";
 export const ALERTS = "alerts";
 export const ALERT = "alert";
+export const TICK = "tick"; // keepalive of an idle socket
 // Client -> server frame types.
 export const SUBSCRIBE = "subscribe";
 export const UNSUBSCRIBE = "unsubscribe";
 export const PING = "ping";
 export const ACK = "ack";
 export const UNACK = "unack";
+
+// Nothing heard (no frame of any kind) for this many intervals: the socket is stalled.
+export const STALLED_AFTER_INTERVALS = 2;
 
 export const VIEWS = ["full", "summary"];
 

@@ -7,8 +7,10 @@
 //                   onSamples(accepted, frame), onHosts(records), onHost(event), onReset()})
 // onSamples gets only new samples, each with {sample, host, seq, ts, gap, gapTs}: gap is true
 // when samples are missing before it (a seq gap, or a silence of more than GAP_FACTOR
-// intervals), and gapTs is where a chart should put the break.
+// intervals), and gapTs is where a chart should put the break. Live samples' age on arrival
+// feeds the page's end-to-end latency (latency.js), shown in `latencyEl` once a second.
 
+import { LatencyMeter, renderLatency } from "./latency.js";
 import { LiveSocket, routeFrame } from "./live-socket.js";
 import * as P from "./protocol.js";
 import { num } from "./format.js";
@@ -85,6 +87,7 @@ export class LiveStream {
   constructor({
     path,
     statusEl = null,
+    latencyEl = null,
     interval = 1,
     subscription,
     onSamples = () => {},
@@ -99,7 +102,14 @@ export class LiveStream {
     this.handlers = { onSamples, onHosts, onHost, onReset, onFrame };
     this.page = page;
     this.subscribes = []; // the last few subscribe messages (for tests and debugging)
-    this.socket = new LiveSocket({ path, statusEl, onHello: (hello) => this._onHello(hello) });
+    this.socket = new LiveSocket({
+      path,
+      statusEl,
+      interval,
+      onHello: (hello) => this._onHello(hello),
+    });
+    this.latency = new LatencyMeter();
+    this.latencyEl = latencyEl;
     this.socket.addEventListener("message", (ev) => this._onFrame(ev.detail));
     this._frames = {
       [P.SAMPLES]: (msg) => this._onSamples(msg),
@@ -117,6 +127,7 @@ export class LiveStream {
 
   start() {
     this.socket.start();
+    if (this.latencyEl) setInterval(() => renderLatency(this.latencyEl, this.latency), 1000);
   }
 
   serverNow() {
@@ -140,10 +151,13 @@ export class LiveStream {
   _onSamples(msg) {
     const list = Array.isArray(msg.samples) ? msg.samples : [];
     const now = this.socket.serverNow();
+    const arrived = performance.now();
     const accepted = [];
     for (const s of list) {
       const a = this.positions.accept(s, now);
-      if (a) accepted.push(a);
+      if (!a) continue;
+      accepted.push(a);
+      if (!msg.backfill && a.ts !== now) this.latency.add(now - a.ts, arrived);
     }
     this.handlers.onSamples(accepted, msg);
   }

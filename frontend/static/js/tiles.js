@@ -1,9 +1,11 @@
 // One overview tile per host: a link to the host page with the name, a
 // status badge (colour AND text/shape), CPU / memory / fullest-disk as big
-// numbers and one sparkline canvas. Only tiles on the current page exist;
+// numbers, the age of its newest sample (amber when late, red when stale; an
+// up host whose data stopped shows "UP?") and one sparkline canvas. Only tiles
+// on the current page exist;
 // everything from the server is written with textContent/setAttribute only.
 
-import { durationText, el, humanRate, level, shortDuration, statusText } from "./format.js";
+import { durationText, el, freshness, humanRate, level, shortDuration, statusText } from "./format.js";
 import { Sparkline } from "./sparkline.js";
 
 const FIGS = [
@@ -34,8 +36,11 @@ function emptyNote(h, serverNow) {
 }
 
 export class Tile {
-  constructor(name, urlPattern, windowS) {
+  /** freshness: {staleAfter, deadAfter} in seconds, when a sample's age turns late and stale. */
+  constructor(name, urlPattern, windowS, { staleAfter = 10, deadAfter = 60 } = {}) {
     this.windowS = windowS;
+    this.staleAfter = staleAfter;
+    this.deadAfter = deadAfter;
     this.name = name;
     const a = el("a", "tile");
     a.dataset.host = name;
@@ -51,7 +56,10 @@ export class Tile {
     this.badgeText = el("span", "badge-text", statusText("unknown"));
     this.badgeSince = el("span", "badge-since");
     this.badge.append(this.badgeText, this.badgeSince);
-    head.append(this.nameEl, this.badge);
+    this.age = el("span", "tile-age");
+    this.age.dataset.state = "none";
+    this.age.title = "age of the newest sample";
+    head.append(this.nameEl, this.age, this.badge);
 
     const figs = el("div", "tile-figs");
     this.figs = {};
@@ -80,15 +88,21 @@ export class Tile {
     this.needFit = false;
   }
 
-  /** Status badge, "for 3m" on non-up statuses, duplicate marker. */
+  /** Status badge, "for 3m" on non-up statuses, data age, duplicate marker. */
   renderStatus(h, serverNow) {
     const st = h.status;
+    const age = h.lastTs === null ? null : serverNow - h.lastTs;
+    const fresh = freshness(age, this.staleAfter, this.deadAfter);
+    const doubt = st === "up" && (fresh === "late" || fresh === "stale");
     setData(this.root, "status", st);
     setData(this.badge, "status", st);
-    setText(this.badgeText, statusText(st));
+    setData(this.badge, "fresh", doubt ? fresh : "fresh");
+    setText(this.badgeText, doubt ? "UP?" : statusText(st));
     let since = "";
     if ((st === "late" || st === "down") && h.since !== null) since = shortDuration(serverNow - h.since);
     setText(this.badgeSince, since);
+    setData(this.age, "state", fresh);
+    setText(this.age, age === null ? "" : shortDuration(age));
     if (this.dup.hidden === h.duplicate) this.dup.hidden = !h.duplicate;
     setData(this.root, "duplicate", h.duplicate ? "true" : "false");
     const empty = h.ring.size === 0 || h.lastTs === null || serverNow - h.lastTs > this.windowS;

@@ -21,7 +21,8 @@ const REFRESH_MS = 1000; // "down for 3m" texts and sliding sparklines of silent
 export class Wall {
   /**
    * els: {grid, empty, pager, pageIndicator, total, counts: {status: el}}
-   * opts: {fleet, filter, label, hostUrl, windowS, sortEveryMs, pageEveryMs, serverNow}
+   * opts: {fleet, filter, label, hostUrl, windowS, sortEveryMs, pageEveryMs, serverNow,
+   *        freshness: {staleAfter, deadAfter}}
    */
   constructor(els, opts) {
     this.els = els;
@@ -153,7 +154,7 @@ export class Wall {
     const els = names.map((name) => {
       let tile = this.tiles.get(name);
       if (!tile) {
-        tile = new Tile(name, this.hostUrl, this.windowS);
+        tile = new Tile(name, this.hostUrl, this.windowS, this.freshness);
         this.tiles.set(name, tile);
         fresh.add(tile);
       }
@@ -222,9 +223,8 @@ export class Wall {
     if (t >= this.nextSortAt) this.resort(t);
     if (t - this.lastRefreshAt >= REFRESH_MS) {
       this.lastRefreshAt = t;
-      for (const name of this.tiles.keys()) {
-        if (this.fleet.get(name)?.status !== "up") this.statusDirty.add(name);
-      }
+      // every tile: its data age counts on, whatever the status
+      for (const name of this.tiles.keys()) this.statusDirty.add(name);
     }
     if (this.layoutDirty) this.relayout();
     if (this.structureDirty) this.attachPage();

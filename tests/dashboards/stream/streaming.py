@@ -42,8 +42,18 @@ async def connect(user, path: str = "/ws/live/") -> WebsocketCommunicator:
     return communicator
 
 
-async def receive(communicator: WebsocketCommunicator, wait: float = 5) -> dict:
-    return json.loads(await communicator.receive_from(wait))
+async def receive(
+    communicator: WebsocketCommunicator, wait: float = 5, ticks: bool = False
+) -> dict:
+    """The next frame within ``wait`` seconds; the keepalive ``tick`` an idle socket gets is
+    skipped unless ``ticks``."""
+    deadline = time.monotonic() + wait
+    while True:
+        message = json.loads(
+            await communicator.receive_from(max(0.01, deadline - time.monotonic()))
+        )
+        if ticks or message["type"] != "tick":
+            return message
 
 
 async def receive_type(communicator: WebsocketCommunicator, kind: str, wait: float = 5) -> dict:
@@ -51,7 +61,9 @@ async def receive_type(communicator: WebsocketCommunicator, kind: str, wait: flo
     ``hello``, the alerts snapshot that always follows it is taken too."""
     deadline = time.monotonic() + wait
     while True:
-        message = await receive(communicator, max(0.01, deadline - time.monotonic()))
+        message = await receive(
+            communicator, max(0.01, deadline - time.monotonic()), ticks=kind == "tick"
+        )
         if message["type"] == kind:
             if kind == "hello":
                 snapshot = await receive(communicator, max(0.01, deadline - time.monotonic()))

@@ -81,3 +81,12 @@ def test_no_script_spells_a_server_close_code_or_frame_type_itself(path):
     assert not re.search(r"\b4(008|413|429|503|400)\b", text), "use CLOSE from protocol.js"
     for value in (*p.SERVER_TYPES, *p.CLIENT_TYPES):
         assert f'type: "{value}"' not in text and f'case "{value}"' not in text, value
+
+
+def test_the_browser_and_the_reference_call_a_socket_stalled_after_the_servers_silence():
+    assert js_constants()["STALLED_AFTER_INTERVALS"] == p.STALLED_AFTER_INTERVALS
+    rule = " ".join(doc_section("Reconnecting (what the pages do)").split())
+    assert (
+        f"nothing at all (no frame of any kind) for {p.STALLED_AFTER_INTERVALS} intervals" in rule
+    )
+    assert "sends a `tick`" in rule

@@ -34,7 +34,7 @@ const config = {
 const maxPoints = Math.max(1, Math.ceil(config.windowS / config.interval));
 
 const card = new HostCard(config.host, document.getElementById("host-template"));
-const info = new HostInfo();
+const info = new HostInfo(document, config);
 let pending = []; // [{x: Date, v}] not yet drawn (bounded)
 let frame = 0;
 let flushes = 0;
@@ -51,6 +51,7 @@ function onSamples(accepted) {
     if (a.gap) pending.push({ x: new Date(a.gapTs * 1000), v: null });
     const v = derive(a.sample);
     pending.push({ x: new Date(a.ts * 1000), v });
+    card.noteSample(v, a.sample.top, a.ts);
     if (card.lastTs === null || a.ts >= card.lastTs) {
       card.lastTs = a.ts;
       card.latest = { v, top: a.sample.top };
@@ -80,7 +81,7 @@ function flush() {
 function tickAges() {
   const now = stream.serverNow();
   card.updateAge(now, config.staleAfter, config.deadAfter);
-  info.tick(now);
+  info.tick(now, card.lastTs);
 }
 
 function onHosts(records) {
@@ -117,6 +118,7 @@ function onHost(msg) {
 const stream = new LiveStream({
   path: config.wsPath,
   statusEl: document.getElementById("connection-status"),
+  latencyEl: document.getElementById("stream-latency"),
   interval: config.interval,
   subscription: () => ({ hosts: [config.host], view: "full", backfill_s: config.windowS }),
   onSamples,
@@ -143,6 +145,7 @@ setInterval(() => {
 window.monitor = {
   socket: stream.socket,
   state: () => stream.socket.state,
+  latency: () => stream.latency.median(),
   pointCount: (host, chart) => (host === config.host ? pointCount(card.charts[chart]) : 0),
   // extras for debugging
   config,

@@ -23,6 +23,8 @@ const config = {
   windowS: positive(parseFloat(ds.windowS), 120),
   label: ds.label || "",
   hostUrl: ds.hostUrl || "",
+  staleAfter: positive(parseFloat(ds.staleAfter), 10),
+  deadAfter: positive(parseFloat(ds.deadAfter), 60),
   sortEveryMs: 5000,
   pageEveryMs: 15000,
 };
@@ -51,6 +53,7 @@ const wall = new Wall(
     sortEveryMs: config.sortEveryMs,
     pageEveryMs: config.pageEveryMs,
     serverNow: () => stream.serverNow(),
+    freshness: { staleAfter: config.staleAfter, deadAfter: config.deadAfter },
   },
 );
 
@@ -114,6 +117,7 @@ function onSamples(accepted) {
 const stream = new LiveStream({
   path: config.wsPath,
   statusEl: document.getElementById("connection-status"),
+  latencyEl: document.getElementById("stream-latency"),
   interval: config.interval,
   subscription: () => ({ hosts: "*", view: "summary", backfill_s: config.windowS }),
   onSamples,
@@ -177,6 +181,7 @@ document.addEventListener("keydown", (ev) => {
 window.monitor = {
   socket,
   state: () => socket.state,
+  latency: () => stream.latency.median(),
   tileCount: () => wall.order.length, // hosts shown over all pages (label filter applied)
   tileStatus: (name) => (wall.shows(name) ? fleet.get(name).status : null),
   tileAlert: (name) => document.querySelector(`.tile[data-host="${CSS.escape(name)}"]`)?.dataset.alert ?? null,
