@@ -132,12 +132,19 @@ class Rule:
             if name == "host":
                 return host
             if name == "value":
-                return "no data" if value is None else f"{value:g}"
+                return "no data" if value is None else readable(value)
             if name.startswith("label_"):
                 return str(labels.get(name[len("label_") :], found.group(0)))
             return found.group(0)
 
         return re.sub(r"\{(host|value|label_\w+)\}", fill, template.replace("{label.", "{label_"))
+
+
+def readable(value: float) -> str:
+    """A value as a wall shows it: 98.6, not 98.5583; small ones keep 3 significant digits."""
+    if abs(value) >= 1:
+        return f"{value:.1f}".removesuffix(".0")
+    return f"{value:.3g}"
 
 
 def parse_duration(value, rule: str, field_name: str) -> float:

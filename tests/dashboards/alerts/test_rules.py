@@ -92,3 +92,14 @@ def test_a_file_is_taken_whole_or_not_at_all():
         parse_rules({"rules": [good, good]}, FIELDS)
     with pytest.raises(RuleError, match="rules"):
         parse_rules([good], FIELDS)
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(98.5583, "98.6"), (99.0, "99"), (1234.56, "1234.6"), (0.01234, "0.0123"), (0, "0"),
+     (-3.25, "-3.2")],
+)  # fmt: skip
+def test_a_summary_shows_the_value_as_a_wall_would(value, shown):
+    from dashboards.alerts.rules import readable
+
+    assert readable(value) == shown
