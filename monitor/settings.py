@@ -316,12 +316,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "filters": {"redis_errors": {"()": "dashboards.stream.log_filters.RedisErrorsInOneLine"}},
+    "filters": {
+        "redis_errors": {"()": "dashboards.stream.log_filters.RedisErrorsInOneLine"},
+        "kiosk_secrets": {"()": "dashboards.stream.log_filters.KioskSecretsMasked"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["redis_errors"],
+            "filters": ["redis_errors", "kiosk_secrets"],
         }
     },
     "root": {"handlers": ["console"], "level": "INFO"},

@@ -3,8 +3,10 @@
 Each web process listens on the access channel (dashboards/access/signals.py announces logouts,
 deactivations, password changes and deleted accounts there) and closes the matching sockets at
 once; every SWEEP_S it also re-checks the sessions behind all its sockets in two queries
-(sessions.py), which catches expiry and anything no signal reported. A closed screen gets close
-4401: the page goes to the login page instead of reconnecting.
+(sessions.py), and the kiosk tokens behind its wall screens in one (walls/kiosks.py), which
+catches expiry and anything no signal reported. A closed screen gets close 4401: the page reloads
+instead of reconnecting, and lands on the login page (or a kiosk on its "revoked" page). A
+kiosk socket answers to its token alone: no session's end touches it.
 """
 
 import asyncio
@@ -20,6 +22,7 @@ from django.db import DatabaseError
 from core.outages import OutageLog
 from core.redis_clients import REDIS_ERRORS
 from dashboards.access.sessions import ended_sessions, session_tag
+from dashboards.walls.kiosks import ended_kiosks
 
 log = logging.getLogger(__name__)
 
@@ -30,21 +33,39 @@ ACCESS_ENDED = "access.ended"
 
 
 class Holder:
-    """Who holds a socket: what its access is checked against."""
+    """A person holds a socket: their session and account are what its access is checked
+    against."""
 
     def __init__(self, user_id: int, session_key: str) -> None:
         self.user_id = user_id
         self.session_key = session_key
         self.tag = session_tag(session_key)
 
+    def named_by(self, message: dict) -> bool:
+        return message.get("user") == self.user_id or message.get("session") == self.tag
+
+
+class KioskHolder:
+    """A wall screen holds a socket: its kiosk token alone is checked."""
+
+    def __init__(self, kiosk_id: int) -> None:
+        self.kiosk_id = kiosk_id
+
+    def named_by(self, message: dict) -> bool:
+        return message.get("kiosk") == self.kiosk_id
+
 
 # Open sockets of this process -> their holder.
-HOLDERS: "weakref.WeakKeyDictionary[object, Holder]" = weakref.WeakKeyDictionary()
+HOLDERS: "weakref.WeakKeyDictionary[object, Holder | KioskHolder]" = weakref.WeakKeyDictionary()
 
 
 def hold(consumer, user_id: int, session_key: str | None) -> None:
     if session_key:
         HOLDERS[consumer] = Holder(user_id, session_key)
+
+
+def hold_kiosk(consumer, kiosk_id: int) -> None:
+    HOLDERS[consumer] = KioskHolder(kiosk_id)
 
 
 def let_go(consumer) -> None:
@@ -59,8 +80,7 @@ def _end(consumers, why: str) -> int:
 
 
 def matching(message: dict) -> list:
-    user, tag = message.get("user"), message.get("session")
-    return [c for c, h in list(HOLDERS.items()) if h.user_id == user or h.tag == tag]
+    return [c for c, h in list(HOLDERS.items()) if h.named_by(message)]
 
 
 class AccessWatch:
@@ -109,9 +129,10 @@ class AccessWatch:
         held = list(HOLDERS.items())
         if not held:
             return 0
-        sessions = {h.session_key: h.user_id for _, h in held}
+        sessions = {h.session_key: h.user_id for _, h in held if isinstance(h, Holder)}
+        kiosks = {h.kiosk_id for _, h in held if isinstance(h, KioskHolder)}
         try:
-            ended = await database_sync_to_async(ended_sessions)(sessions)
+            ended = await database_sync_to_async(_ended)(sessions, kiosks)
         except DatabaseError as exc:  # the database is away: keep the sockets, check again
             self._database.failed(exc)
             return 0
@@ -119,7 +140,25 @@ class AccessWatch:
             log.exception("checking the sessions of open sockets failed")
             return 0
         self._database.succeeded()
-        closed = _end([c for c, h in held if h.session_key in ended], "session ended")
+        gone_sessions, gone_kiosks = ended
+        closed = _end(
+            [c for c, h in held if isinstance(h, Holder) and h.session_key in gone_sessions],
+            "session ended",
+        )
+        closed_kiosks = _end(
+            [c for c, h in held if isinstance(h, KioskHolder) and h.kiosk_id in gone_kiosks],
+            "this screen was revoked",
+        )
         if closed:
             log.info("closed %d sockets whose session ended", closed)
-        return closed
+        if closed_kiosks:
+            log.info("closed %d kiosk sockets whose token was revoked or expired", closed_kiosks)
+        return closed + closed_kiosks
+
+
+def _ended(sessions: dict[str, int], kiosks: set[int]) -> tuple[set[str], set[int]]:
+    """The sessions and the kiosk tokens of open sockets that no longer let them in."""
+    return (
+        ended_sessions(sessions) if sessions else set(),
+        ended_kiosks(kiosks) if kiosks else set(),
+    )

@@ -62,9 +62,18 @@ class LiveConsumer(OrderedWebsocketConsumer):
         watch = redis_watch()
         return watch is None or watch.available
 
-    async def connect(self) -> None:
+    async def admit(self) -> bool:
+        """Whether this handshake may open a socket: a signed-in user's (a kiosk's: kiosk.py)."""
         user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
+        return user is not None and user.is_authenticated
+
+    def hold_access(self) -> None:
+        """Names what ends this socket's access (access/revocation.py): its session, its user."""
+        session_key = getattr(self.scope.get("session"), "session_key", None)
+        hold(self, self.scope["user"].pk, session_key)
+
+    async def connect(self) -> None:
+        if not await self.admit():
             await self.close()  # before accept(): Daphne refuses the handshake with HTTP 403
             return
         keys = redis_keys(settings.MONITOR_REDIS_PREFIX)
@@ -80,7 +89,7 @@ class LiveConsumer(OrderedWebsocketConsumer):
         self.counted = True
         STATS.connected()
         self.opened()
-        hold(self, user.pk, getattr(self.scope.get("session"), "session_key", None))
+        self.hold_access()
         if self.channel_name is None or not watch.available:
             await self._unavailable()
             return

@@ -15,8 +15,9 @@ import importlib
 import logging
 import time
 
-from daphne import server, ws_protocol
+from daphne import access, server, ws_protocol
 
+from dashboards.stream.log_filters import mask_kiosk_secrets
 from dashboards.stream.protocol import CLOSE_TOO_SLOW
 from dashboards.stream.stats import STATS
 
@@ -192,11 +193,26 @@ def tell_consumers_their_backlog() -> None:
     server.Server.create_application = create_application
 
 
+def mask_access_log() -> None:
+    """Daphne's access log (stdout, written directly, not through logging) shows a kiosk
+    screen's address without its secret."""
+    if getattr(access.AccessLogGenerator.write_entry, "masks_kiosks", False):
+        return
+    write_entry = access.AccessLogGenerator.write_entry
+
+    def write_masked(self, host, date, request, *args, **kwargs):
+        return write_entry(self, host, date, mask_kiosk_secrets(request), *args, **kwargs)
+
+    write_masked.masks_kiosks = True
+    access.AccessLogGenerator.write_entry = write_masked
+
+
 def patch_daphne() -> None:
     """Every Daphne connection of this process gets the slow-client bound, direct writes and its
-    backlog in its scope."""
+    backlog in its scope; the access log masks kiosk secrets."""
     ws_protocol.WebSocketFactory.protocol = BoundedWebSocketProtocol
     write_at_once()
     skip_debug_formatting()
     close_with_a_reason()
     tell_consumers_their_backlog()
+    mask_access_log()

@@ -1,7 +1,8 @@
 from django import forms
 from django.contrib import admin
 
-from dashboards.walls.models import Dashboard
+from dashboards.walls.kiosks import revoke_kiosks
+from dashboards.walls.models import Dashboard, KioskToken
 
 
 class DashboardForm(forms.ModelForm):
@@ -28,3 +29,26 @@ class DashboardAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset) -> None:
         # The bulk action asks has_delete_permission without an object: keep the built-in ones.
         queryset.exclude(builtin=True).delete()
+
+
+@admin.register(KioskToken)
+class KioskTokenAdmin(admin.ModelAdmin):
+    """Kiosk tokens are made by `manage.py kiosk create` (the URL is shown once, there); here
+    they are seen and revoked. Revoking closes the screen's socket within seconds."""
+
+    list_display = ("name", "start", "dashboard", "created_at", "last_seen_at", "expires_at",
+                    "revoked_at")  # fmt: skip
+    list_filter = ("revoked_at", "dashboard")
+    search_fields = ("name", "start")
+    readonly_fields = ("start", "dashboard", "created_at", "last_seen_at")
+    fields = ("name", "start", "dashboard", "created_at", "last_seen_at", "expires_at",
+              "revoked_at")  # fmt: skip
+    actions = ["revoke"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description="Revoke the selected kiosk tokens")
+    def revoke(self, request, queryset) -> None:
+        count = revoke_kiosks(queryset)
+        self.message_user(request, f"{count} kiosk token(s) revoked: their screens close now.")

@@ -33,3 +33,26 @@ class Dashboard(models.Model):
     def definition(self) -> dict:
         """Its file form (docs/dashboards.md)."""
         return {"slug": self.slug, "title": self.title, "layout": self.layout}
+
+
+class KioskToken(models.Model):
+    """A wall screen's read-only access to one dashboard at /k/<secret>/ (dashboards/walls/
+    kiosks.py): the secret is printed once by `manage.py kiosk create`, kept only as a hash."""
+
+    name = models.CharField(max_length=100, unique=True, help_text="The screen, e.g. 'NOC left'.")
+    start = models.CharField(max_length=12, editable=False, help_text="Its first characters.")
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    dashboard = models.ForeignKey(Dashboard, on_delete=models.CASCADE, related_name="kiosks")
+    # Playlists are not built yet: `kiosk create --playlist` is refused until they are.
+    playlist = models.CharField(max_length=100, blank=True, default="", editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: never.")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ("name",)
+        verbose_name = "kiosk token"
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,5 +1,6 @@
 """`/d/`: the saved dashboards; `/d/<slug>/` one of them; `/d/<slug>/layout.json` its layout,
-downloaded by anyone signed in and uploaded by an admin (all or nothing)."""
+downloaded by anyone signed in and uploaded by an admin (all or nothing); `/k/<secret>/` a wall
+screen's dashboard by its kiosk token (kiosks.py)."""
 
 import json
 
@@ -12,6 +13,7 @@ from dashboards.alerts.models import Alert
 from dashboards.alerts.roles import ADMIN, role_of
 from dashboards.fleet.models import Host
 from dashboards.fleet.views import _live_context, _matches
+from dashboards.walls.kiosks import find_kiosk, touch, usable
 from dashboards.walls.layout import LayoutError, subscriptions, validate_layout
 from dashboards.walls.models import Dashboard
 
@@ -38,14 +40,25 @@ def _active_alerts(panel: dict) -> list[Alert]:
 
 @login_required
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
-    """The dashboard's panels. For now a hosts panel is the overview's tiles (filtered by its
-    labels) and an alerts panel the active alerts; the page gets the layout and what its
-    socket must follow as json_script, for the in-page panels to come."""
+    """The dashboard's panels; ``?kiosk`` hides the chrome (as every kiosk URL does)."""
     board = get_object_or_404(Dashboard, slug=slug)
+    return render_dashboard(request, board, kiosk="kiosk" in request.GET)
+
+
+def render_dashboard(
+    request: HttpRequest, board: Dashboard, kiosk: bool = False, ws_path: str | None = None
+) -> HttpResponse:
+    """For now a hosts panel is the overview's tiles (filtered by its labels) and an alerts
+    panel the active alerts; the page gets the layout and what its socket must follow as
+    json_script, for the in-page panels to come. ``kiosk``: no chrome, big type, nothing to
+    click (kiosk.py serves wall screens so, with their own socket at ``ws_path``)."""
     panels = board.layout["panels"]
     tiles = next((panel for panel in panels if panel["type"] == "hosts"), None)
+    live = _live_context()
     context = {
-        **_live_context(),
+        **live,
+        "ws_path": ws_path or live["ws_path"],
+        "kiosk": kiosk,
         "dashboard": board,
         "layout": board.layout,
         "subscriptions": subscriptions(board.layout).as_json(),
@@ -55,8 +68,10 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             if panel["type"] == "alerts"
         ],
         "other_panels": [panel for panel in panels if panel["type"] not in ("hosts", "alerts")],
-        "can_edit": role_of(request.user) == ADMIN,
+        "can_edit": not kiosk and role_of(request.user) == ADMIN,
     }
+    if kiosk:
+        context["can_respond"] = False  # nothing to acknowledge with, whoever looks
     if tiles is None:
         return render(request, "walls/dashboard.html", context)
     wanted = tiles.get("labels") or {}
@@ -98,3 +113,31 @@ def layout_file(request: HttpRequest, slug: str) -> HttpResponse:
         return bad_layout(str(exc), {exc.path: exc.message})
     board.save(update_fields=["layout", "updated_at"])
     return JsonResponse(board.definition())
+
+
+def kiosk(request: HttpRequest, secret: str) -> HttpResponse:
+    """A wall screen at /k/<secret>/: its dashboard read-only in kiosk mode, its socket held by
+    the token, no session needed (or used). Unknown or expired: 404 "unknown screen"; revoked:
+    410 "this screen was revoked" (a plain page, no login form: a wall has no one to sign in)."""
+    token = find_kiosk(secret)
+    if token is not None and token.revoked_at is not None:
+        response = _screen_gone(request, "revoked", 410)
+    elif token is None or not usable(token):
+        response = _screen_gone(request, "unknown", 404)
+    else:
+        touch(token)
+        response = render_dashboard(
+            request, token.dashboard, kiosk=True, ws_path=f"/ws/kiosk/{secret}/"
+        )
+    # The address is the credential: kept out of caches and of other sites' logs.
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+SCREEN_GONE = {"revoked": "This screen was revoked", "unknown": "Unknown screen"}
+
+
+def _screen_gone(request: HttpRequest, state: str, status: int) -> HttpResponse:
+    context = {"title": SCREEN_GONE[state], "state": state}
+    return render(request, "walls/screen_gone.html", context, status=status)

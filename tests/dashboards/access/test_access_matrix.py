@@ -4,6 +4,7 @@ real ASGI application (static files, origin check, sessions, auth, views) with r
 The table below is the one docs/security.md shows; a test holds the two together.
 """
 
+import json
 import re
 from pathlib import Path
 
@@ -28,11 +29,13 @@ WHO = (
     "inactive user",
     "signed-out session",
     "forged cookie",
+    "kiosk screen",  # a wall browser with only its kiosk URL: no session, nothing more
 )
 
 
 def row(*answers: str) -> dict[str, str]:
-    return dict(zip(WHO, answers, strict=True))
+    """Answers for the people; a kiosk screen has no session, so it gets the anonymous one."""
+    return dict(zip(WHO, (*answers, answers[0]), strict=True))
 
 
 def same(answer: str) -> dict[str, str]:
@@ -79,6 +82,16 @@ MATRIX: dict[str, dict[str, str]] = {
     "WS /ws/live/ from http://evil.example": same("403"),
     "WS /ws/live/ from null": same("403"),
     "WS /ws/live/ without an Origin": same("403"),
+    # A kiosk URL is its own credential, whoever holds it; a session that comes along is
+    # ignored (tests/dashboards/walls/test_kiosk.py, tests/dashboards/stream/test_kiosk_socket.py).
+    "GET /k/<kiosk-token>/": same("200"),
+    "GET /k/<revoked-token>/": same("410"),
+    "GET /k/<unknown-token>/": same("404"),
+    "WS /ws/kiosk/<kiosk-token>/": same("open"),
+    "WS /ws/kiosk/<kiosk-token>/ then ack": same("forbidden"),
+    "WS /ws/kiosk/<revoked-token>/": same("4401"),
+    "WS /ws/kiosk/<unknown-token>/": same("4401"),
+    "WS /ws/kiosk/<kiosk-token>/ from http://evil.example": same("403"),
 }
 
 
@@ -95,7 +108,7 @@ def render() -> str:
 
 
 def cookie_for(who: str, django_user_model) -> str | None:
-    if who == "anonymous":
+    if who in ("anonymous", "kiosk screen"):
         return None
     if who == "forged cookie":
         return "sessionid=" + "f" * 32
@@ -156,9 +169,43 @@ def outcome(ask: str, status: int, headers: dict, content: bytes) -> str:
     return str(status)
 
 
-async def ask(app, ask: str, cookie: str | None, token: str) -> str:
+def kiosk_secrets() -> dict[str, str]:
+    from dashboards.walls.kiosks import create_kiosk, revoke_kiosks
+    from dashboards.walls.models import Dashboard, KioskToken
+
+    board = Dashboard.objects.get_or_create(
+        slug="kiosked", defaults={"title": "Wall", "layout": {"schema": 1, "panels": []}}
+    )[0]
+    revoked = create_kiosk(board.slug, "revoked")[1]
+    revoke_kiosks(KioskToken.objects.filter(name="revoked"))
+    return {
+        "<kiosk-token>": create_kiosk(board.slug, "wall")[1],
+        "<revoked-token>": revoked,
+        "<unknown-token>": "k_" + "u" * 43,
+    }
+
+
+async def socket_answer(communicator: WebsocketCommunicator, extra: str) -> str:
+    """A kiosk socket: "open" at its hello, the close code if it is closed first; "then ack":
+    the code of the error its ack gets."""
+    if extra == "then ack":
+        await communicator.send_json_to({"type": "ack", "id": 999})
+    while True:
+        output = await communicator.receive_output(10)
+        if output["type"] == "websocket.close":
+            return str(output.get("code"))
+        frame = json.loads(output["text"])
+        if extra == "then ack" and frame["type"] == "error":
+            return frame["code"]
+        if extra != "then ack" and frame["type"] == "hello":
+            return "open"
+
+
+async def ask(app, ask: str, cookie: str | None, token: str, kiosks: dict[str, str]) -> str:
     method, path, *rest = ask.split(" ", 2)
     extra = rest[0] if rest else ""
+    for placeholder, secret in kiosks.items():
+        path = path.replace(placeholder, secret)
     headers = [(b"host", b"127.0.0.1:8000")]
     if cookie:
         headers.append((b"cookie", cookie.encode()))
@@ -167,13 +214,18 @@ async def ask(app, ask: str, cookie: str | None, token: str) -> str:
     elif extra == "with a wrong token":
         headers.append((b"authorization", b"Bearer not-the-token"))
     if method == "WS":
-        origin = {"": SITE, "without an Origin": None}.get(extra, extra.removeprefix("from "))
+        origin = {"": SITE, "then ack": SITE, "without an Origin": None}.get(
+            extra, extra.removeprefix("from ")
+        )
         if origin is not None:
             headers.append((b"origin", origin.encode()))
         communicator = WebsocketCommunicator(app, path, headers=headers)
         connected, _ = await communicator.connect(10)
+        answer = "open" if connected else "403"
+        if connected and path.startswith("/ws/kiosk/"):
+            answer = await socket_answer(communicator, extra)
         await communicator.disconnect()
-        return "open" if connected else "403"
+        return answer
     if extra == "from another origin":
         headers.append((b"origin", b"http://127.0.0.1:9999"))
     return outcome(ask, *await http(app, method, path, headers))
@@ -186,9 +238,11 @@ async def test_every_visitor_gets_the_documented_answer_everywhere(django_user_m
 
     await sync_to_async(Host.objects.create)(name="alpha")
     cookies = {who: await sync_to_async(cookie_for)(who, django_user_model) for who in WHO}
+    kiosks = await sync_to_async(kiosk_secrets)()
+    metrics_token = settings.MONITOR_METRICS_TOKEN
     got = {
         question: {
-            who: await ask(application, question, cookies[who], settings.MONITOR_METRICS_TOKEN)
+            who: await ask(application, question, cookies[who], metrics_token, kiosks)
             for who in WHO
         }
         for question in MATRIX
