@@ -7,6 +7,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
 import redis
 
 from runner.embedded_redis import start_embedded_redis
@@ -76,3 +77,14 @@ class RedisServer:
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
             self.process.wait(5)
+
+
+def require_debian_peer(binary: str, package: str, untested: str, env: str) -> None:
+    """Skip loudly without a real peer (Prometheus, Alertmanager); where ``env`` is set (CI,
+    which installs them) its absence is a failure instead."""
+    if os.path.exists(binary):
+        return
+    reason = f"NO {package.upper()}: {untested} (apt-get install {package})."
+    if os.environ.get(env):
+        pytest.fail(f"{reason} {env} is set, so this is a failure.")
+    pytest.skip(reason)

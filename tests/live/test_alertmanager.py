@@ -6,7 +6,6 @@ Latency from the POST to Alertmanager to the screen's frame is printed, never as
 """
 
 import json
-import os
 import subprocess
 import time
 import urllib.error
@@ -18,7 +17,7 @@ import pytest
 from tests.live.clients import login
 from tests.live.stack import PASSWORD, Stack, wait_until
 from tests.live.test_alerts import Screen
-from tests.services import free_port
+from tests.services import free_port, require_debian_peer
 
 pytestmark = pytest.mark.live
 ALERTMANAGER = "/usr/bin/prometheus-alertmanager"
@@ -46,14 +45,12 @@ receivers:
 
 
 def require_alertmanager() -> None:
-    if not os.path.exists(ALERTMANAGER):
-        reason = (
-            "NO ALERTMANAGER: alerts from a real Alertmanager were not tested (apt-get install "
-            "prometheus-alertmanager)."
-        )
-        if os.environ.get("MONITOR_REQUIRE_ALERTMANAGER"):
-            pytest.fail(reason + " MONITOR_REQUIRE_ALERTMANAGER is set, so this is a failure.")
-        pytest.skip(reason)
+    require_debian_peer(
+        ALERTMANAGER,
+        "prometheus-alertmanager",
+        "alerts from a real Alertmanager were not tested",
+        "MONITOR_REQUIRE_ALERTMANAGER",
+    )
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,6 @@
 """Debian's real Prometheus scrapes a running stack's /metrics, with the bearer token."""
 
 import json
-import os
 import socket
 import subprocess
 import urllib.parse
@@ -10,7 +9,7 @@ import urllib.request
 import pytest
 
 from tests.live.stack import METRICS_TOKEN, running_stack, wait_until
-from tests.services import free_port
+from tests.services import free_port, require_debian_peer
 
 pytestmark = pytest.mark.live
 PROMETHEUS = "/usr/bin/prometheus"
@@ -33,14 +32,12 @@ scrape_configs:
 
 
 def require_prometheus() -> None:
-    if not os.path.exists(PROMETHEUS):
-        reason = (
-            "NO PROMETHEUS: the scrape by a real Prometheus did not run (apt-get install "
-            "prometheus)."
-        )
-        if os.environ.get("MONITOR_REQUIRE_PROMETHEUS"):
-            pytest.fail(reason + " MONITOR_REQUIRE_PROMETHEUS is set, so this is a failure.")
-        pytest.skip(reason)
+    require_debian_peer(
+        PROMETHEUS,
+        "prometheus",
+        "the scrape by a real Prometheus did not run",
+        "MONITOR_REQUIRE_PROMETHEUS",
+    )
 
 
 @pytest.fixture(scope="module")

@@ -56,7 +56,7 @@ class TestTheConsumer:
         for _ in range(30):
             await publish(publisher)
             kinds.append((await receive(ws, ticks=True))["type"])
-            await asyncio.sleep(0.1)
+            await asyncio.sleep(0.1)  # the stream's cadence (ten samples a second), not a wait
         assert "tick" not in kinds
         assert kinds.count("samples") == 30
         await ws.disconnect()

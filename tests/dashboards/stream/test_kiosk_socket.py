@@ -1,8 +1,6 @@
 """The kiosk socket /ws/kiosk/<secret>/ through the real ASGI application (origin check, session
 middleware, routing) over the real Redis channel layer, recent store and access channel."""
 
-import asyncio
-
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
@@ -12,7 +10,13 @@ from django.utils import timezone
 
 from dashboards.walls.kiosks import create_kiosk
 from dashboards.walls.models import Dashboard, KioskToken
-from tests.dashboards.access.test_revocation import PASSWORD, access_channel_listened
+from tests.dashboards.access.test_revocation import (
+    PASSWORD,
+    access_channel_listened,
+    closed_signed_out,
+    open_screen,
+    still_open,
+)
 from tests.dashboards.stream.streaming import make_publisher, publish, receive_type, send
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("live_settings")]
@@ -43,18 +47,6 @@ async def kiosk_screen(secret: str, cookie: str | None = None) -> WebsocketCommu
     assert connected
     await receive_type(communicator, "hello")
     return communicator
-
-
-async def closed_revoked(communicator: WebsocketCommunicator, wait: float = 5) -> str:
-    error = await receive_type(communicator, "error", wait)
-    assert error["code"] == "signed_out", error
-    assert await communicator.receive_output(wait) == {"type": "websocket.close", "code": 4401}
-    return error["message"]
-
-
-async def still_open(communicator: WebsocketCommunicator) -> None:
-    await send(communicator, {"type": "ping"})
-    assert (await receive_type(communicator, "pong"))["type"] == "pong"
 
 
 @pytest.fixture(autouse=True)
@@ -114,13 +106,13 @@ async def test_revoking_closes_the_screens_socket_at_once(settings):
     other = await kiosk_screen(await new_kiosk(name="lobby"))
     await access_channel_listened(settings)
     await sync_to_async(call_command)("kiosk", "revoke", "NOC left")
-    assert "revoked" in await closed_revoked(screen)
+    assert "revoked" in await closed_signed_out(screen)
     await still_open(other)
     await other.disconnect()
     # Reconnecting with it: accepted only to be told 4401 (the page then shows "revoked").
     again, connected = await open_kiosk(secret)
     assert connected
-    await closed_revoked(again)
+    await closed_signed_out(again)
 
 
 async def test_a_token_revoked_behind_the_servers_back_is_closed_by_the_sweep():
@@ -129,13 +121,13 @@ async def test_a_token_revoked_behind_the_servers_back_is_closed_by_the_sweep():
     await sync_to_async(KioskToken.objects.filter(name="NOC left").update)(
         revoked_at=timezone.now()
     )
-    await closed_revoked(screen, wait=15)
+    await closed_signed_out(screen, wait=15)
 
 
 async def test_an_unknown_token_is_told_4401_and_a_foreign_page_is_refused():
     unknown, connected = await open_kiosk("k_" + "x" * 43)
     assert connected
-    await closed_revoked(unknown)
+    await closed_signed_out(unknown)
     _, connected = await open_kiosk(await new_kiosk(), origin="http://evil.example")
     assert not connected
 
@@ -152,11 +144,13 @@ async def test_a_persons_logout_never_touches_a_kiosk_socket_in_the_same_browser
     person = await sync_to_async(sign_in)()
     cookie = f"sessionid={person.cookies['sessionid'].value}"
     screen = await kiosk_screen(await new_kiosk(), cookie=cookie)
+    boss = await sync_to_async(django_user_model.objects.get)(username="boss")
+    own = await open_screen(boss, person)  # the person's own socket, to see the logout arrive
     await access_channel_listened(settings)
     # The superuser's cookie came along, yet the socket is the kiosk's: read-only.
     await send(screen, {"type": "ack", "id": 1})
     assert (await receive_type(screen, "error"))["code"] == "forbidden"
     await sync_to_async(person.post)("/accounts/logout/")
-    await asyncio.sleep(0.5)  # the announcement is out by now; a session's socket closes at once
-    await still_open(screen)
+    await closed_signed_out(own)  # the logout reached this process...
+    await still_open(screen)  # ...and left the kiosk alone
     await screen.disconnect()
