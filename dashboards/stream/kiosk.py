@@ -1,5 +1,6 @@
 """The stream at /ws/kiosk/<secret>/ for wall screens: a LiveConsumer held by a kiosk token
-(walls/kiosks.py) instead of a session, read-only and held to what its dashboard shows.
+(walls/kiosks.py) instead of a session, read-only and held to what its dashboards show (one,
+or a playlist's).
 
 The token is found once, at connect; a session cookie the browser may also carry is ignored. An
 unknown, revoked or expired token gets the socket accepted and closed at once with 4401, which
@@ -18,16 +19,16 @@ from dashboards.stream import protocol as p
 from dashboards.stream.consumers import LiveConsumer
 from dashboards.stream.stats import STATS
 from dashboards.walls.kiosks import find_kiosk, touch, usable
-from dashboards.walls.layout import subscriptions
+from dashboards.walls.programs import follows, kiosk_program
 
 
 def _admitted(secret: str):
-    """(token id, what its dashboard follows) for a usable token, else None."""
+    """(token id, what its dashboards follow) for a usable token, else None."""
     token = find_kiosk(secret)
     if token is None or not usable(token):
         return None
     touch(token)
-    return token.pk, subscriptions(token.dashboard.layout)
+    return token.pk, follows(kiosk_program(token)["boards"])
 
 
 class KioskConsumer(LiveConsumer):
@@ -65,7 +66,7 @@ class KioskConsumer(LiveConsumer):
             outside = None if request.hosts is None else sorted(set(request.hosts) - set(allowed))
             if request.hosts is None or outside:
                 shown = "every host" if request.hosts is None else ", ".join(outside[:5])
-                raise p.ProtocolError(p.FORBIDDEN, f"this screen's dashboard does not show {shown}")
+                raise p.ProtocolError(p.FORBIDDEN, f"this screen's dashboards do not show {shown}")
         await super()._subscribe(message)
 
     async def _ack(self, message: dict) -> None:

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 
 from dashboards.walls.kiosks import revoke_kiosks
-from dashboards.walls.models import Dashboard, KioskToken
+from dashboards.walls.models import Dashboard, KioskToken, Playlist, PlaylistEntry
 
 
 class DashboardForm(forms.ModelForm):
@@ -36,13 +36,13 @@ class KioskTokenAdmin(admin.ModelAdmin):
     """Kiosk tokens are made by `manage.py kiosk create` (the URL is shown once, there); here
     they are seen and revoked. Revoking closes the screen's socket within seconds."""
 
-    list_display = ("name", "start", "dashboard", "created_at", "last_seen_at", "expires_at",
-                    "revoked_at")  # fmt: skip
-    list_filter = ("revoked_at", "dashboard")
+    list_display = ("name", "start", "dashboard", "playlist", "created_at", "last_seen_at",
+                    "expires_at", "revoked_at")  # fmt: skip
+    list_filter = ("revoked_at", "dashboard", "playlist")
     search_fields = ("name", "start")
-    readonly_fields = ("start", "dashboard", "created_at", "last_seen_at")
-    fields = ("name", "start", "dashboard", "created_at", "last_seen_at", "expires_at",
-              "revoked_at")  # fmt: skip
+    readonly_fields = ("start", "created_at", "last_seen_at")
+    fields = ("name", "start", "dashboard", "playlist", "created_at", "last_seen_at",
+              "expires_at", "revoked_at")  # fmt: skip
     actions = ["revoke"]
 
     def has_add_permission(self, request) -> bool:
@@ -52,3 +52,18 @@ class KioskTokenAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset) -> None:
         count = revoke_kiosks(queryset)
         self.message_user(request, f"{count} kiosk token(s) revoked: their screens close now.")
+
+
+class PlaylistEntryInline(admin.TabularInline):
+    model = PlaylistEntry
+    fields = ("position", "dashboard", "seconds")
+    extra = 1
+
+
+@admin.register(Playlist)
+class PlaylistAdmin(admin.ModelAdmin):
+    """Dashboards a wall shows in turn (docs/walls.md#playlists), in the order of ``position``."""
+
+    list_display = ("name", "pause_on_critical", "updated_at")
+    search_fields = ("name",)
+    inlines = [PlaylistEntryInline]

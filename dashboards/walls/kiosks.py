@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from dashboards.walls.models import Dashboard, KioskToken
+from dashboards.walls.models import Dashboard, KioskToken, Playlist
 
 PREFIX = "k_"
 START_CHARS = 10
@@ -38,8 +38,25 @@ def kiosk_url(secret: str) -> str:
     return f"{settings.MONITOR_EXTERNAL_URL.rstrip('/')}/k/{secret}/"
 
 
-def create_kiosk(slug: str, name: str, expires_at=None) -> tuple[KioskToken, str]:
-    """A new token and its secret (the only time the secret exists outside the screen)."""
+def create_kiosk(
+    slug: str | None, name: str, expires_at=None, playlist: str | None = None
+) -> tuple[KioskToken, str]:
+    """A new token and its secret (the only time the secret exists outside the screen). With a
+    playlist the screen turns through it; ``slug`` (default: the playlist's first dashboard) is
+    what it shows should the playlist be emptied or deleted."""
+    found = None
+    if playlist:
+        found = Playlist.objects.filter(name=playlist).first()
+        if found is None:
+            raise KioskError(
+                f"there is no playlist {playlist!r} (manage.py dashboards export lists them)"
+            )
+        first = found.entries.select_related("dashboard").first()
+        if first is None:
+            raise KioskError(f"playlist {playlist!r} has no dashboards yet")
+        slug = slug or first.dashboard.slug
+    if not slug:
+        raise KioskError("give --dashboard SLUG, --playlist NAME, or both")
     board = Dashboard.objects.filter(slug=slug).first()
     if board is None:
         raise KioskError(f"there is no dashboard {slug!r} (manage.py dashboards export lists them)")
@@ -50,7 +67,7 @@ def create_kiosk(slug: str, name: str, expires_at=None) -> tuple[KioskToken, str
     secret = PREFIX + secrets.token_urlsafe(32)
     token = KioskToken.objects.create(
         name=name, start=secret[:START_CHARS], digest=digest(secret), dashboard=board,
-        expires_at=expires_at,
+        playlist=found, expires_at=expires_at,
     )  # fmt: skip
     return token, secret
 
@@ -64,7 +81,8 @@ def find_kiosk(secret: str) -> KioskToken | None:
     """The token with this secret, revoked or not (None: unknown)."""
     if not secret.startswith(PREFIX) or len(secret) > MAX_SECRET:
         return None
-    return KioskToken.objects.select_related("dashboard").filter(digest=digest(secret)).first()
+    tokens = KioskToken.objects.select_related("dashboard", "playlist")
+    return tokens.filter(digest=digest(secret)).first()
 
 
 def touch(token: KioskToken) -> None:

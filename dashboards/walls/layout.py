@@ -338,3 +338,22 @@ def subscriptions(layout: dict) -> Subscriptions:
 
 def _view(full: bool) -> str:
     return "full" if full else "summary"
+
+
+def merged(many: list[Subscriptions]) -> Subscriptions:
+    """What one socket follows for several dashboards at once (a playlist): the union, so that
+    turning to the next one needs no new subscribe."""
+    if not many:
+        return Subscriptions((), (), (), "summary", False)
+    named = tuple(sorted({name for subs in many for name in subs.named}))
+    view = _view(any(subs.view == "full" for subs in many))
+    alerts = any(subs.alerts for subs in many)
+    wide = [subs for subs in many if subs.hosts == "*"]
+    if not wide:
+        return Subscriptions(named, (), named, view, alerts)
+    if any(not subs.labels for subs in wide):
+        return Subscriptions("*", (), named, view, alerts)
+    filters: list[dict[str, str]] = []
+    for subs in wide:
+        filters.extend(wanted for wanted in subs.labels if wanted not in filters)
+    return Subscriptions("*", tuple(filters), named, view, alerts)

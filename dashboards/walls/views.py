@@ -1,23 +1,21 @@
 """`/d/`: the saved dashboards; `/d/<slug>/` one of them; `/d/<slug>/layout.json` its layout,
-downloaded by anyone signed in and uploaded by an admin (all or nothing); `/k/<secret>/` a wall
-screen's dashboard by its kiosk token (kiosks.py)."""
+downloaded by anyone signed in and uploaded by an admin (all or nothing); `/p/<name>/` a
+playlist; `/k/<secret>/` a wall screen's dashboard or playlist by its kiosk token (kiosks.py)."""
 
 import json
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 
-from dashboards.alerts.models import Alert
 from dashboards.alerts.roles import ADMIN, role_of
 from dashboards.fleet.models import Host
-from dashboards.fleet.views import _live_context, _matches
+from dashboards.fleet.views import _live_context
 from dashboards.walls.kiosks import find_kiosk, touch, usable
-from dashboards.walls.layout import LayoutError, subscriptions, validate_layout
-from dashboards.walls.models import Dashboard
-
-SEVERITY_RANK = {"warning": 1, "critical": 2}
+from dashboards.walls.layout import LayoutError, validate_layout
+from dashboards.walls.models import Dashboard, Playlist
+from dashboards.walls.programs import kiosk_program, program
 
 
 @login_required
@@ -25,62 +23,56 @@ def dashboard_list(request: HttpRequest) -> HttpResponse:
     return render(request, "walls/list.html", {"dashboards": Dashboard.objects.all()})
 
 
-def _active_alerts(panel: dict) -> list[Alert]:
-    """What an alerts panel shows when the page opens: active alerts of at least its
-    ``severity`` whose labels match its ``labels``, worst first."""
-    least = SEVERITY_RANK.get(panel.get("severity"), 0)
-    wanted = panel.get("labels") or {}
-    found = [
-        alert
-        for alert in Alert.objects.filter(resolved_at__isnull=True).select_related("acked_by")
-        if SEVERITY_RANK.get(alert.severity, 0) >= least and _matches(alert.labels, wanted)
-    ]
-    return sorted(found, key=lambda a: (-SEVERITY_RANK.get(a.severity, 0), a.started_at))
-
-
 @login_required
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     """The dashboard's panels; ``?kiosk`` hides the chrome (as every kiosk URL does)."""
     board = get_object_or_404(Dashboard, slug=slug)
-    return render_dashboard(request, board, kiosk="kiosk" in request.GET)
+    return render_program(request, program(board), kiosk="kiosk" in request.GET, board=board)
 
 
-def render_dashboard(
-    request: HttpRequest, board: Dashboard, kiosk: bool = False, ws_path: str | None = None
+@login_required
+def playlist(request: HttpRequest, name: str) -> HttpResponse:
+    """A playlist turning in a person's browser, as a kiosk screen would show it."""
+    found = get_object_or_404(Playlist, name=name)
+    if not found.entries.exists():
+        raise Http404("this playlist has no dashboards yet")
+    return render_program(request, program(playlist=found), kiosk="kiosk" in request.GET)
+
+
+def render_program(
+    request: HttpRequest,
+    shown: dict,
+    kiosk: bool = False,
+    ws_path: str | None = None,
+    board: Dashboard | None = None,
 ) -> HttpResponse:
-    """For now a hosts panel is the overview's tiles (filtered by its labels) and an alerts
-    panel the active alerts; the page gets the layout and what its socket must follow as
-    json_script, for the in-page panels to come. ``kiosk``: no chrome, big type, nothing to
-    click (kiosk.py serves wall screens so, with their own socket at ``ws_path``)."""
-    panels = board.layout["panels"]
-    tiles = next((panel for panel in panels if panel["type"] == "hosts"), None)
+    """The page draws the panels itself (board/ in frontend/static/js) from the program: its
+    dashboards' layouts and what the one socket follows for all of them. ``kiosk``: no chrome,
+    big type, nothing to click (kiosks serve wall screens so, with their own socket at
+    ``ws_path``). ``board``: the one dashboard shown, which an admin may edit on the page."""
     live = _live_context()
+    follows = shown["subscriptions"]["subscribe"]
+    hosts = Host.objects.all()
+    if follows is not None and follows["hosts"] != "*":
+        hosts = hosts.filter(name__in=follows["hosts"])
+    charts = any(
+        panel["type"] == "chart" for item in shown["boards"] for panel in item["layout"]["panels"]
+    )
     context = {
         **live,
         "ws_path": ws_path or live["ws_path"],
         "kiosk": kiosk,
+        "program": shown,
+        "first": shown["boards"][0],
+        "charts": charts,
+        "hosts": [host.record() for host in hosts] if follows is not None else [],
         "dashboard": board,
-        "layout": board.layout,
-        "subscriptions": subscriptions(board.layout).as_json(),
-        "alert_panels": [
-            {"panel": panel, "alerts": _active_alerts(panel)}
-            for panel in panels
-            if panel["type"] == "alerts"
-        ],
-        "other_panels": [panel for panel in panels if panel["type"] not in ("hosts", "alerts")],
-        "can_edit": not kiosk and role_of(request.user) == ADMIN,
+        "layout": board.layout if board is not None else None,
+        "can_edit": board is not None and not kiosk and role_of(request.user) == ADMIN,
     }
     if kiosk:
         context["can_respond"] = False  # nothing to acknowledge with, whoever looks
-    if tiles is None:
-        return render(request, "walls/dashboard.html", context)
-    wanted = tiles.get("labels") or {}
-    context["label"] = ",".join(f"{key}={value}" for key, value in wanted.items())
-    context["hosts"] = [
-        host.record() for host in Host.objects.all() if _matches(host.labels, wanted)
-    ]
-    context["window_s"] = 120
-    return render(request, "walls/tiles.html", context)
+    return render(request, "walls/dashboard.html", context)
 
 
 def bad_layout(message: str, fields: dict[str, str]) -> JsonResponse:
@@ -126,8 +118,8 @@ def kiosk(request: HttpRequest, secret: str) -> HttpResponse:
         response = _screen_gone(request, "unknown", 404)
     else:
         touch(token)
-        response = render_dashboard(
-            request, token.dashboard, kiosk=True, ws_path=f"/ws/kiosk/{secret}/"
+        response = render_program(
+            request, kiosk_program(token), kiosk=True, ws_path=f"/ws/kiosk/{secret}/"
         )
     # The address is the credential: kept out of caches and of other sites' logs.
     response["Cache-Control"] = "no-store"

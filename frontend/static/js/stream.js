@@ -3,7 +3,7 @@
 // duplicates are dropped and gaps are marked the same way on every page.
 //
 // A page gives what it follows and its handlers:
-//   new LiveStream({path, statusEl, interval, subscription: () => ({hosts, view, backfill_s}),
+//   new LiveStream({path, statusEl, interval, subscription: () => ({hosts, view, backfill_s}) or null,
 //                   onSamples(accepted, frame), onHosts(records), onHost(event), onReset()})
 // onSamples gets only new samples, each with {sample, host, seq, ts, gap, gapTs}: gap is true
 // when samples are missing before it (a seq gap, or a silence of more than GAP_FACTOR
@@ -136,7 +136,9 @@ export class LiveStream {
 
   _onHello(hello) {
     if (this.positions.hello(hello.epoch)) this.handlers.onReset();
-    const msg = { type: P.SUBSCRIBE, ...this.subscription(hello) };
+    const wanted = this.subscription(hello);
+    if (!wanted) return null; // a page of clocks and notes: the alerts come without asking
+    const msg = { type: P.SUBSCRIBE, ...wanted };
     const since = this.positions.since();
     if (Object.keys(since).length) msg.since = since;
     this.subscribes.push(msg);

@@ -49,7 +49,7 @@ def test_create_prints_an_absolute_url_on_its_last_line_that_shows_the_dashboard
     response = Client().get(URL.match(lines[-1]).group(0).removeprefix("https://noc.example.com"))
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'class="page-overview page-dashboard kiosk"' in html
+    assert 'class="page-dashboard kiosk"' in html
     assert f'data-ws-path="/ws/kiosk/{secret_of(lines)}/"' in html
 
 
@@ -66,14 +66,15 @@ def test_two_tokens_are_never_alike():
     assert len(secrets) == 20
 
 
-def test_create_refuses_an_unknown_dashboard_a_taken_name_a_past_date_and_playlists():
+def test_create_refuses_an_unknown_dashboard_a_taken_name_a_past_date_or_playlist():
     kiosk("create", "--dashboard", "fleet", "--name", "NOC left")
     refusals = {
         ("--dashboard", "nope"): "no dashboard 'nope'",
         ("--dashboard", "fleet", "--name", "NOC left"): "named 'NOC left' already",
         ("--dashboard", "fleet", "--until", "2001-01-01"): "has passed",
         ("--dashboard", "fleet", "--until", "next week"): "not a date",
-        ("--dashboard", "fleet", "--playlist", "night"): "playlists are not built yet",
+        ("--dashboard", "fleet", "--playlist", "night"): "no playlist 'night'",
+        ("--name", "bare"): "give --dashboard SLUG, --playlist NAME, or both",
     }
     for args, why in refusals.items():
         with pytest.raises(CommandError, match=why):
@@ -176,7 +177,7 @@ def test_a_dashboard_without_tiles_opens_the_kiosk_socket_too():
     response = Client().get(f"/k/{secret}/")
     html = response.content.decode()
     assert response.status_code == 200 and "Welcome" in html  # a text panel with `text` alone
-    assert "js/pages/kiosk.js" in html and f'data-ws-path="/ws/kiosk/{secret}/"' in html
+    assert "js/pages/dashboard.js" in html and f'data-ws-path="/ws/kiosk/{secret}/"' in html
 
 
 def test_last_seen_is_written_at_most_once_a_minute():

@@ -40,21 +40,23 @@ def test_an_unknown_slug_is_404():
     assert client.get("/d/nope/layout.json").status_code == 404
 
 
-def test_fleet_shows_the_overview_tiles_the_layout_and_its_subscription():
+def test_fleet_gives_the_page_its_program_hosts_and_subscription():
     Host.objects.create(name="alpha", labels={"env": "prod"})
     response = client_for("viewer").get("/d/fleet/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'id="tiles"' in html and "js/pages/overview.js" in html
+    assert 'id="dashboard-grid"' in html and "js/pages/dashboard.js" in html
     assert '"alpha"' in html  # the initial host records
-    assert 'id="dashboard-layout"' in html
-    assert response.context["subscriptions"]["subscribe"] == {
+    assert 'id="dashboard-program"' in html and 'id="dashboard-layout"' in html
+    shown = response.context["program"]
+    assert [board["slug"] for board in shown["boards"]] == ["fleet"]
+    assert shown["subscriptions"]["subscribe"] == {
         "type": "subscribe", "hosts": "*", "view": "summary"
     }  # fmt: skip
-    assert "No active alerts." in html
+    assert "plotly" not in html  # no chart panel: the page does without it
 
 
-def test_a_hosts_panel_with_labels_filters_the_tiles():
+def test_a_hosts_panel_with_labels_follows_every_host_and_the_page_filters():
     Host.objects.create(name="alpha", labels={"env": "prod"})
     Host.objects.create(name="beta", labels={"env": "dev"})
     layout = {"schema": 1, "panels": [
@@ -62,16 +64,29 @@ def test_a_hosts_panel_with_labels_filters_the_tiles():
     ]}  # fmt: skip
     Dashboard.objects.create(slug="prod", title="Prod", layout=layout)
     response = client_for("viewer").get("/d/prod/")
-    assert [h["name"] for h in response.context["hosts"]] == ["alpha"]
-    assert 'data-label="env=prod"' in response.content.decode()
+    assert [h["name"] for h in response.context["hosts"]] == ["alpha", "beta"]
+    assert response.context["program"]["subscriptions"]["labels"] == [{"env": "prod"}]
 
 
-def test_a_dashboard_without_hosts_shows_its_panels():
+def test_named_hosts_alone_are_sent_and_a_chart_brings_plotly():
+    Host.objects.create(name="alpha")
+    Host.objects.create(name="beta")
+    chart = {"id": "c", "type": "chart", "x": 0, "y": 0, "w": 6, "h": 3,
+             "metric": "cpu.percent", "hosts": ["beta"]}  # fmt: skip
+    layout = {"schema": 1, "panels": [chart]}
+    Dashboard.objects.create(slug="beta", title="Beta", layout=layout)
+    response = client_for("viewer").get("/d/beta/")
+    assert [h["name"] for h in response.context["hosts"]] == ["beta"]
+    assert "plotly/plotly.min.js" in response.content.decode()
+
+
+def test_a_dashboard_without_hosts_follows_nothing():
     Dashboard.objects.create(slug="clock", title="Just a clock", layout=LAYOUT)
     response = client_for("viewer").get("/d/clock/")
     assert response.status_code == 200
-    assert 'data-panel-id="c"' in response.content.decode()
-    assert response.context["subscriptions"]["subscribe"] is None
+    assert response.context["program"]["boards"][0]["layout"] == LAYOUT
+    assert response.context["program"]["subscriptions"]["subscribe"] is None
+    assert response.context["hosts"] == []
 
 
 def test_the_list_links_every_dashboard():

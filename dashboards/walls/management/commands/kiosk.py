@@ -22,10 +22,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         create = sub.add_parser("create", help="a token for one screen; prints its URL, once")
-        create.add_argument("--dashboard", required=True, metavar="SLUG")
-        create.add_argument("--name", help="the screen's name (default: the dashboard's slug)")
+        create.add_argument("--dashboard", metavar="SLUG", help="what it shows")
+        create.add_argument(
+            "--playlist", metavar="NAME", help="turn through a playlist (then --dashboard is what "
+            "it shows if the playlist is emptied; default its first dashboard)",
+        )  # fmt: skip
+        create.add_argument("--name", help="the screen's name (default: the playlist or dashboard)")
         create.add_argument("--until", metavar="YYYY-MM-DD", help="stop working that day")
-        create.add_argument("--playlist", metavar="NAME", help="not built yet: refused")
         revoke = sub.add_parser("revoke", help="revoke a token: its screen closes within seconds")
         revoke.add_argument("name")
         sub.add_parser("list", help="every token: name, start, dashboard, state, last seen")
@@ -34,19 +37,22 @@ class Command(BaseCommand):
         getattr(self, f"_{options['action']}")(options)
 
     def _create(self, options) -> None:
-        if options["playlist"]:
-            raise CommandError("playlists are not built yet: give --dashboard SLUG alone")
+        if not options["dashboard"] and not options["playlist"]:
+            raise CommandError("give --dashboard SLUG, --playlist NAME, or both")
         until = end_date(options["until"]) if options["until"] else None
         if until is not None and until <= timezone.now():
             raise CommandError(f"--until {options['until']} has passed")
-        name = options["name"] or options["dashboard"]
+        name = options["name"] or options["playlist"] or options["dashboard"]
         try:
-            token, secret = create_kiosk(options["dashboard"], name, until)
+            token, secret = create_kiosk(options["dashboard"], name, until, options["playlist"])
         except KioskError as exc:
             raise CommandError(str(exc)) from None
         ends = f"until {options['until']}" if until else "never expires"
+        shows = (
+            f"playlist {token.playlist.name!r}" if token.playlist else repr(token.dashboard.slug)
+        )
         self.stdout.write(
-            f"kiosk {token.name!r} shows {token.dashboard.slug!r}, read-only, {ends}; "
+            f"kiosk {token.name!r} shows {shows}, read-only, {ends}; "
             "the URL is shown this once (revoke: manage.py kiosk revoke NAME):"
         )
         self.stdout.write(kiosk_url(secret))
@@ -64,14 +70,13 @@ class Command(BaseCommand):
 
     def _list(self, options) -> None:
         now = timezone.now()
-        for token in KioskToken.objects.select_related("dashboard"):
+        for token in KioskToken.objects.select_related("dashboard", "playlist"):
             if token.revoked_at:
                 state = f"revoked {token.revoked_at:%Y-%m-%d %H:%M}"
             elif not usable(token, now):
                 state = "expired"
             else:
                 state = f"until {token.expires_at:%Y-%m-%d}" if token.expires_at else "active"
+            shows = f"playlist {token.playlist.name}" if token.playlist else token.dashboard.slug
             seen = f"{token.last_seen_at:%Y-%m-%d %H:%M}" if token.last_seen_at else "never"
-            self.stdout.write(
-                f"{token.name}\t{token.start}…\t{token.dashboard.slug}\t{state}\tseen {seen}"
-            )
+            self.stdout.write(f"{token.name}\t{token.start}…\t{shows}\t{state}\tseen {seen}")
