@@ -36,7 +36,7 @@ class Dashboard(models.Model):
         return {"slug": self.slug, "title": self.title, "layout": self.layout}
 
 
-MIN_SECONDS, MAX_SECONDS = 5, 3600
+MIN_SECONDS, MAX_SECONDS = 1, 3600
 
 
 class Playlist(models.Model):

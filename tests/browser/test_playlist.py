@@ -16,7 +16,7 @@ HOST = "sim-001"
 RULES = {"rules": [{"name": "sim-cpu", "metric": "cpu.percent", "hosts": [HOST],
                     "op": ">", "warning": 90, "critical": 97, "clear": 50,
                     "summary": "CPU {value}% on {host}"}]}  # fmt: skip
-SECONDS = 5  # the shortest a playlist entry may last
+SECONDS = 4  # long enough to read the screen between turns
 
 
 def panel(panel_id: str, kind: str, x: int, y: int, w: int, h: int, **options) -> dict:
@@ -142,5 +142,35 @@ def test_the_playlist_holds_on_a_critical_alert_and_turns_on_after(browser, stac
         assert not page.is_visible("#playlist-paused")
         assert len(page.sockets) == 1, page.sockets
         assert page.errors == []
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(("width", "height", "least_px"), [(1920, 1080, 22), (3840, 2160, 44)])
+def test_a_kiosk_reads_across_a_room_at_1080p_and_4k(browser, stack, width, height, least_px):
+    """Type sized by the screen: the header and panel text at least ``least_px``, everything on
+    one screen (no scrolling either way)."""
+    url = kiosk_url(stack, f"size {width}")
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    try:
+        page.goto(url)
+        page.wait_for_function("() => window.monitor && window.monitor.state() === 'live'")
+        page.wait_for_function("() => window.monitor.board() === 'wall-cpu'", timeout=20000)
+        # the chart kept its history while another dashboard was on screen: full at once
+        page.wait_for_function("() => window.monitor.chartPoints('cpu') >= 4", timeout=1500)
+        sizes = page.evaluate(
+            """() => ({
+              body: parseFloat(getComputedStyle(document.body).fontSize),
+              title: parseFloat(getComputedStyle(document.querySelector('#dashboard-title')).fontSize),
+              stat: document.querySelector('[data-panel-id="now"] .stat-big').getBoundingClientRect().height,
+              scrollW: document.documentElement.scrollWidth,
+              scrollH: document.documentElement.scrollHeight,
+            })"""
+        )
+        assert sizes["body"] >= least_px and sizes["title"] >= least_px, sizes
+        assert sizes["stat"] >= height / 10, sizes  # the big figure: a tenth of the screen
+        assert sizes["scrollW"] <= width and sizes["scrollH"] <= height, sizes
+        save_artifact(page, f"kiosk-{width}x{height}.png")
     finally:
         context.close()

@@ -63,9 +63,9 @@ class Migration(migrations.Migration):
                     "seconds",
                     models.PositiveIntegerField(
                         default=30,
-                        help_text="How long it is shown: 5 to 3600 s.",
+                        help_text="How long it is shown: 1 to 3600 s.",
                         validators=[
-                            django.core.validators.MinValueValidator(5),
+                            django.core.validators.MinValueValidator(1),
                             django.core.validators.MaxValueValidator(3600),
                         ],
                     ),

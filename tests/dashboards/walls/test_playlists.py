@@ -60,8 +60,8 @@ def test_a_playlist_changed_in_the_file_is_replaced_and_prune_drops_the_unnamed(
     [
         ({"name": "x", "entries": [{"dashboard": "nope"}]},
          "playlist 'x': entries[0].dashboard: there is no dashboard 'nope'"),
-        ({"name": "x", "entries": [{"dashboard": "db", "seconds": 2}]},
-         "playlist 'x': entries[0].seconds: must be a whole number from 5 to 3600"),
+        ({"name": "x", "entries": [{"dashboard": "db", "seconds": 0}]},
+         "playlist 'x': entries[0].seconds: must be a whole number from 1 to 3600"),
         ({"name": "x", "entries": []}, "playlist 'x': entries: must be a list of 1 to 100"),
         ({"name": "x y", "entries": [{"dashboard": "db"}]}, "is not a name"),
         ({"name": "x", "loop": True, "entries": [{"dashboard": "db"}]}, "x': loop: unknown key"),

@@ -369,22 +369,23 @@ class ChartPanel extends Panel {
     this.drawnAt = now;
     this.paintedAt = performance.now();
     const since = now - this.windowS;
+    // read across a room on a wall: the type (and the margins that hold it) grow with the screen
+    const size = this.ctx.kiosk ? Math.max(14, Math.round(window.innerWidth / 110)) : 14;
     const traces = this.hosts().map((name, i) => {
       const ring = store.ring(name, this.panel.metric);
       const [x, y] = ring ? ring.points(since) : [[], []];
       return {
         type: "scatter", mode: "lines", name, x, y, connectgaps: false,
-        line: { color: PALETTE[i % PALETTE.length], width: 2 },
+        line: { color: PALETTE[i % PALETTE.length], width: Math.max(2, size / 7) },
         hovertemplate: `${name} %{y:.3~s}<extra></extra>`,
       };
     });
     const percent = this.panel.metric.endsWith("percent");
     const layout = {
-      margin: { l: 48, r: 12, t: 6, b: 28 },
+      margin: { l: Math.round(size * 4), r: size, t: Math.round(size / 2), b: Math.round(size * 2.2) },
       paper_bgcolor: "rgba(0,0,0,0)",
       plot_bgcolor: "rgba(0,0,0,0)",
-      // read across a room on a wall: the type grows with the screen
-      font: { color: "#e8edf2", size: this.ctx.kiosk ? Math.max(14, Math.round(window.innerWidth / 110)) : 14 },
+      font: { color: "#e8edf2", size },
       showlegend: traces.length > 1,
       legend: { orientation: "h", y: -0.18 },
       xaxis: { type: "date", range: [since * 1000, now * 1000], gridcolor: "#2a3038" },

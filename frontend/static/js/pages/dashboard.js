@@ -32,6 +32,11 @@ const backfillS = Math.max(
   ...program.boards.flatMap((b) => b.layout.panels.filter((p) => p.type === "chart").map((p) => p.window_s || 300)),
 );
 const store = new BoardStore({ capacity: Math.ceil(config.windowS / config.interval), interval: config.interval });
+// Every chart of every dashboard keeps its history from the first sample on, shown or not: the
+// next dashboard of a playlist opens with its charts full.
+for (const board of program.boards) {
+  for (const p of board.layout.panels) if (p.type === "chart") store.chart(p.metric, p.window_s || 300);
+}
 
 let program_ = null; // the Program, once the socket and alerts exist
 
