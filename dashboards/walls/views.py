@@ -20,7 +20,9 @@ from dashboards.walls.programs import kiosk_program, program
 
 @login_required
 def dashboard_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "walls/list.html", {"dashboards": Dashboard.objects.all()})
+    playlists = Playlist.objects.prefetch_related("entries__dashboard")
+    context = {"dashboards": Dashboard.objects.all(), "playlists": playlists}
+    return render(request, "walls/list.html", context)
 
 
 @login_required

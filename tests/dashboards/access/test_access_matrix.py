@@ -53,6 +53,8 @@ MATRIX: dict[str, dict[str, str]] = {
     "GET /d/fleet/": SIGNED_IN,
     "GET /d/fleet/layout.json": SIGNED_IN,
     "GET /d/nothere/": row("login", "404", "404", "404", "login", "login", "login"),
+    "GET /d/fleet/editor.json": row("login", "403", "403", "200", "login", "login", "login"),
+    "GET /p/wallplay/": SIGNED_IN,
     # Without the page's CSRF token, refused before any view (roles: tests/dashboards/alerts).
     "POST /alerts/999/ack": same("403"),
     "POST /alerts/silences/": same("403"),
@@ -171,11 +173,13 @@ def outcome(ask: str, status: int, headers: dict, content: bytes) -> str:
 
 def kiosk_secrets() -> dict[str, str]:
     from dashboards.walls.kiosks import create_kiosk, revoke_kiosks
-    from dashboards.walls.models import Dashboard, KioskToken
+    from dashboards.walls.models import Dashboard, KioskToken, Playlist
 
     board = Dashboard.objects.get_or_create(
         slug="kiosked", defaults={"title": "Wall", "layout": {"schema": 1, "panels": []}}
     )[0]
+    playlist = Playlist.objects.get_or_create(name="wallplay")[0]
+    playlist.entries.get_or_create(dashboard=board, defaults={"seconds": 10})
     revoked = create_kiosk(board.slug, "revoked")[1]
     revoke_kiosks(KioskToken.objects.filter(name="revoked"))
     return {

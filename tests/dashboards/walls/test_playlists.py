@@ -140,3 +140,10 @@ def test_a_person_opens_a_playlist_at_p_name(admin_client):
     assert admin_client.get("/p/nope/").status_code == 404
     Playlist.objects.create(name="empty")
     assert admin_client.get("/p/empty/").status_code == 404
+
+
+def test_the_list_shows_the_playlists_in_order(admin_client):
+    import_dashboards(DOCUMENT)
+    html = admin_client.get("/d/").content.decode()
+    assert 'href="/p/noc/"' in html
+    assert "prod 20 s → db 30 s → clocks 30 s" in html
