@@ -199,6 +199,7 @@ INSTALLED_APPS = [
     "dashboards.fleet",
     "dashboards.alerts",
     "dashboards.walls",
+    "dashboards.screens",
     "dashboards.notify",
     "ninja",
     "dashboards.api",

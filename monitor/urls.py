@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("dashboards.fleet.urls")),
     path("", include("dashboards.alerts.urls")),
     path("", include("dashboards.walls.urls")),
+    path("", include("dashboards.screens.urls")),
     path("", include("dashboards.api.urls")),
 ]

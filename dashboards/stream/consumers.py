@@ -2,8 +2,9 @@
 
 This module is the glue: it takes client and channel-layer messages, asks Subscriptions what
 they change (subscriptions.py), joins and leaves groups, reads the store (reader.py) and sends
-frames (frames.py). The ORM is touched only at connect (the auth middleware loads the user); the
-per-sample path is Redis and the socket alone.
+frames (frames.py). The ORM is touched only at connect (the auth middleware loads the user), by
+acks, and by a registered screen's report every 10 s (screens/socket.py); the per-sample path is
+Redis and the socket alone.
 """
 
 import asyncio
@@ -21,6 +22,7 @@ from core.redis_keys import redis_keys
 from dashboards.access.revocation import hold, let_go
 from dashboards.alerts import responses
 from dashboards.alerts.mirror import ALERTS_GROUP
+from dashboards.screens.socket import ScreenRegistration
 from dashboards.stream import frames
 from dashboards.stream import protocol as p
 from dashboards.stream.background import ensure_background, redis_watch
@@ -57,6 +59,8 @@ class LiveConsumer(OrderedWebsocketConsumer):
     backfill_frame_bytes = p.BACKFILL_FRAME_BYTES
     sent_at: float | None = None  # monotonic time of the last frame (keepalive.py)
     keepalive_posted = False
+    kiosk_id: int | None = None  # a wall screen's token (kiosk.py); None on a person's socket
+    screen: ScreenRegistration | None = None  # after its first `screen` report
 
     def layer_usable(self) -> bool:
         watch = redis_watch()
@@ -128,6 +132,8 @@ class LiveConsumer(OrderedWebsocketConsumer):
         groups = list(subs.groups()) if subs is not None else []
         if getattr(self, "alerts_joined", False):
             groups.append(ALERTS_GROUP)
+        if self.screen is not None:
+            groups.extend(self.screen.forget(self.channel_name))
         return groups
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
@@ -167,6 +173,7 @@ class LiveConsumer(OrderedWebsocketConsumer):
             p.PING: self._ping,
             p.ACK: self._ack,
             p.UNACK: self._unack,
+            p.SCREEN: self._screen,
         }.get(message["type"])
         if handler is None:
             await self._send_error(p.UNKNOWN_TYPE, f"unknown message type {message['type'][:40]!r}")
@@ -206,6 +213,17 @@ class LiveConsumer(OrderedWebsocketConsumer):
 
     async def _unack(self, message: dict) -> None:
         await self._respond(responses.unacknowledge, message.get("id"))
+
+    async def _screen(self, message: dict) -> None:
+        """A screen's report of itself (dashboards/screens/): the first one registers it."""
+        if self.screen is None:
+            user_id = None if self.kiosk_id is not None else self.scope["user"].pk
+            self.screen = ScreenRegistration(self.kiosk_id, user_id)
+        join, leave = await self.screen.report(message, self.channel_name)
+        if leave is not None:
+            await self.channel_layer.group_discard(leave, self.channel_name)
+        if join is not None:
+            await self.channel_layer.group_add(join, self.channel_name)
 
     async def _respond(self, action, *args) -> None:
         """Taken: written, then pushed to every screen (this one too) as an `alert` frame."""
@@ -273,6 +291,11 @@ class LiveConsumer(OrderedWebsocketConsumer):
     async def alert_frame(self, event: dict) -> None:
         """An alert changed (the evaluator, or someone's ack): the frame is ready-made."""
         await self.send(text_data=event["text"])
+
+    async def screen_command(self, event: dict) -> None:
+        """An admin's command to this registered screen (screens/commands.py)."""
+        fields = {key: event[key] for key in ("name", "url") if key in event}
+        await self.send(text_data=frames.command(event["command"], **fields))
 
     async def stream_keepalive(self, message: dict) -> None:
         """Posted by the keepalive duty: nothing went out for most of an interval, so a tick does

@@ -77,3 +77,8 @@ def tick() -> str:
 
 def error(code: str, message: str) -> str:
     return _encode({"type": p.ERROR, "code": code, "message": message})
+
+
+def command(command: str, **fields: str) -> str:
+    """An admin's ``command`` to a registered screen, with its ``name`` or ``url``."""
+    return _encode({"type": p.COMMAND, "command": command, **fields})

@@ -23,14 +23,23 @@ ERROR = "error"
 ALERTS = "alerts"  # the snapshot of active alerts, after hello
 ALERT = "alert"  # one alert's change
 TICK = "tick"  # keepalive: a socket that was sent nothing for an interval (keepalive.py)
+COMMAND = "command"  # an admin's command to a registered screen (dashboards/screens/)
 # Client -> server
 SUBSCRIBE = "subscribe"
 UNSUBSCRIBE = "unsubscribe"
 PING = "ping"
 ACK = "ack"
 UNACK = "unack"
-SERVER_TYPES = (HELLO, SUBSCRIBED, SAMPLES, HOST, HOSTS, PONG, ERROR, ALERTS, ALERT, TICK)
-CLIENT_TYPES = (SUBSCRIBE, UNSUBSCRIBE, PING, ACK, UNACK)
+SCREEN = "screen"  # a screen reports itself to the screens registry (dashboards/screens/)
+SERVER_TYPES = (HELLO, SUBSCRIBED, SAMPLES, HOST, HOSTS, PONG, ERROR, ALERTS, ALERT, TICK, COMMAND)
+CLIENT_TYPES = (SUBSCRIBE, UNSUBSCRIBE, PING, ACK, UNACK, SCREEN)
+
+# What a ``command`` tells a registered screen to do.
+RELOAD, IDENTIFY, SHOW = "reload", "identify", "show"
+COMMANDS = (RELOAD, IDENTIFY, SHOW)
+# A registered screen reports itself (``screen``) after every hello and this often; the registry
+# calls it offline when it has not for dashboards/screens/models.py's OFFLINE_AFTER_S.
+SCREEN_EVERY_S = 10
 
 # A client that hears nothing (no frame of any kind) for this many intervals calls its socket
 # stalled and replaces it: the server sends a tick whenever it sent nothing for an interval.

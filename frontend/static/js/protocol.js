@@ -14,12 +14,19 @@ export const ERROR = "error";
 export const ALERTS = "alerts";
 export const ALERT = "alert";
 export const TICK = "tick"; // keepalive of an idle socket
+export const COMMAND = "command"; // an admin's command to a registered screen
 // Client -> server frame types.
 export const SUBSCRIBE = "subscribe";
 export const UNSUBSCRIBE = "unsubscribe";
 export const PING = "ping";
 export const ACK = "ack";
 export const UNACK = "unack";
+export const SCREEN = "screen"; // a screen's report of itself (the screens registry)
+
+// What a "command" tells a registered screen to do.
+export const COMMANDS = { RELOAD: "reload", IDENTIFY: "identify", SHOW: "show" };
+// A registered screen reports itself after every hello and this often (seconds).
+export const SCREEN_EVERY_S = 10;
 
 // Nothing heard (no frame of any kind) for this many intervals: the socket is stalled.
 export const STALLED_AFTER_INTERVALS = 2;

@@ -118,6 +118,8 @@ export class LiveStream {
       // Alerts are the AlertCenter's (alerts.js): it listens on the same socket.
       [P.ALERTS]: () => {},
       [P.ALERT]: () => {},
+      // The screens registry's commands are screen-register.js's.
+      [P.COMMAND]: () => {},
     };
   }
 

@@ -55,10 +55,13 @@ MATRIX: dict[str, dict[str, str]] = {
     "GET /d/nothere/": row("login", "404", "404", "404", "login", "login", "login"),
     "GET /d/fleet/editor.json": row("login", "403", "403", "200", "login", "login", "login"),
     "GET /p/wallplay/": SIGNED_IN,
+    "GET /screens/": row("login", "403", "403", "200", "login", "login", "login"),
+    "GET /screens/screens.json": row("login", "403", "403", "200", "login", "login", "login"),
     # Without the page's CSRF token, refused before any view (roles: tests/dashboards/alerts).
     "POST /alerts/999/ack": same("403"),
     "POST /alerts/silences/": same("403"),
     "POST /d/fleet/layout.json": same("403"),  # roles: tests/dashboards/walls
+    "POST /screens/1/reload": same("403"),  # roles: tests/dashboards/screens
     "GET /accounts/login/": same("200"),
     "POST /accounts/login/ from another origin": same("403"),
     "GET /admin/": row(*["admin login"] * 2, "200", "200", *["admin login"] * 3),

@@ -75,6 +75,8 @@ def expected_first_answers(kind: str, text) -> set[str]:
         # The fuzzing user is a viewer: every ack and unack is refused, a bad field or not.
         p.ACK: {f"error:{p.FORBIDDEN}", f"error:{p.BAD_FIELD}"},
         p.UNACK: {f"error:{p.FORBIDDEN}"},
+        # A good report gets no answer; none of these fields makes one (no key, no size).
+        p.SCREEN: {f"error:{p.BAD_FIELD}"},
     }.get(message["type"], {f"error:{p.UNKNOWN_TYPE}"})
 
 

@@ -9,6 +9,7 @@ import { startAlerts } from "../page-alerts.js";
 import { LiveStream } from "../stream.js";
 import { BoardStore } from "../board/store.js";
 import { Program } from "../board/program.js";
+import { registerScreen } from "../screen-register.js";
 
 function positive(v, fallback) {
   return Number.isFinite(v) && v > 0 ? v : fallback;
@@ -198,3 +199,4 @@ if (editButton) {
     }),
   );
 }
+registerScreen(socket, { describe, kiosk: config.kiosk });
