@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.db import DatabaseError
 
 from core import layer
 from core.redis_clients import REDIS_ERRORS, async_redis_client
@@ -26,6 +27,7 @@ from dashboards.screens.socket import ScreenRegistration
 from dashboards.stream import frames
 from dashboards.stream import protocol as p
 from dashboards.stream.background import ensure_background, redis_watch
+from dashboards.stream.boards import by_hosts
 from dashboards.stream.keepalive import IDLE_FRACTION
 from dashboards.stream.merger import ensure_merger
 from dashboards.stream.reader import SampleReader
@@ -182,12 +184,16 @@ class LiveConsumer(OrderedWebsocketConsumer):
             await handler(message)
         except p.ProtocolError as exc:
             await self._send_error(exc.code, exc.message)
-        except REDIS_ERRORS:
+        except (*REDIS_ERRORS, DatabaseError):
             await self._unavailable()
 
     # --- client messages ---------------------------------------------------------------------
 
     async def _subscribe(self, message: dict) -> None:
+        message = await by_hosts(message)
+        if message is None:  # a dashboard of clocks and notes: nothing to follow
+            await self.send(text_data=frames.subscribed(self.subs.hosts))
+            return
         request = p.parse_subscribe(message, settings.MONITOR_RECENT_SECONDS)
         # Groups first, then the host list: a host that appears in between is announced.
         await self._apply(self.subs.subscribe(request))
@@ -290,6 +296,10 @@ class LiveConsumer(OrderedWebsocketConsumer):
 
     async def alert_frame(self, event: dict) -> None:
         """An alert changed (the evaluator, or someone's ack): the frame is ready-made."""
+        await self.send(text_data=event["text"])
+
+    async def walls_changed(self, event: dict) -> None:
+        """A saved dashboard or playlist changed (walls/changes.py): the frame is ready-made."""
         await self.send(text_data=event["text"])
 
     async def screen_command(self, event: dict) -> None:

@@ -15,7 +15,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import DatabaseError
 
 from dashboards.access.revocation import hold_kiosk
+from dashboards.stream import frames
 from dashboards.stream import protocol as p
+from dashboards.stream.boards import by_hosts
 from dashboards.stream.consumers import LiveConsumer
 from dashboards.stream.stats import STATS
 from dashboards.walls.kiosks import find_kiosk, touch, usable
@@ -60,6 +62,10 @@ class KioskConsumer(LiveConsumer):
         hold_kiosk(self, self.kiosk_id)
 
     async def _subscribe(self, message: dict) -> None:
+        message = await by_hosts(message)
+        if message is None:  # a dashboard of clocks and notes: nothing to follow
+            await self.send(text_data=frames.subscribed(self.subs.hosts))
+            return
         request = p.parse_subscribe(message, settings.MONITOR_RECENT_SECONDS)
         allowed = self.allowed.hosts
         if allowed != "*":

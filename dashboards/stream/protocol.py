@@ -5,6 +5,7 @@ and docs/protocol.md the reference for clients. A test holds both to this file.
 """
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,7 @@ ALERTS = "alerts"  # the snapshot of active alerts, after hello
 ALERT = "alert"  # one alert's change
 TICK = "tick"  # keepalive: a socket that was sent nothing for an interval (keepalive.py)
 COMMAND = "command"  # an admin's command to a registered screen (dashboards/screens/)
+DASHBOARD = "dashboard"  # a saved dashboard or playlist changed (dashboards/walls/changes.py)
 # Client -> server
 SUBSCRIBE = "subscribe"
 UNSUBSCRIBE = "unsubscribe"
@@ -31,7 +33,9 @@ PING = "ping"
 ACK = "ack"
 UNACK = "unack"
 SCREEN = "screen"  # a screen reports itself to the screens registry (dashboards/screens/)
-SERVER_TYPES = (HELLO, SUBSCRIBED, SAMPLES, HOST, HOSTS, PONG, ERROR, ALERTS, ALERT, TICK, COMMAND)
+SERVER_TYPES = (
+    HELLO, SUBSCRIBED, SAMPLES, HOST, HOSTS, PONG, ERROR, ALERTS, ALERT, TICK, COMMAND, DASHBOARD
+)  # fmt: skip
 CLIENT_TYPES = (SUBSCRIBE, UNSUBSCRIBE, PING, ACK, UNACK, SCREEN)
 
 # What a ``command`` tells a registered screen to do.
@@ -166,6 +170,25 @@ def parse_subscribe(message: dict, max_backfill_s: float) -> Subscription:
     return Subscription(
         hosts=hosts, since=since, backfill_s=float(min(backfill, max_backfill_s)), view=view
     )
+
+
+BOARD_NAME = re.compile(r"\A[-a-zA-Z0-9_]{1,50}\Z")  # a slug, as Django's SlugField takes it
+
+
+def board_reference(message: dict) -> tuple[str, str] | None:
+    """A subscribe by ``dashboard`` (slug) or ``playlist`` (name) instead of ``hosts``:
+    ("dashboard", slug) or ("playlist", name), None for a subscribe by hosts; ProtocolError
+    naming the field otherwise."""
+    given = [key for key in (DASHBOARD, "playlist") if key in message]
+    if not given:
+        return None
+    if len(given) > 1 or "hosts" in message:
+        raise ProtocolError(BAD_FIELD, "give one of 'hosts', 'dashboard' or 'playlist'")
+    key = given[0]
+    name = message[key]
+    if not isinstance(name, str) or not BOARD_NAME.match(name):
+        raise ProtocolError(BAD_FIELD, f"'{key}' must be a slug (letters, digits, '-', '_')")
+    return key, name
 
 
 def parse_unsubscribe(message: dict) -> list[str] | None:

@@ -24,4 +24,7 @@ class WallsConfig(AppConfig):
     verbose_name = "Saved dashboards"
 
     def ready(self) -> None:
+        from dashboards.walls import changes
+
         post_migrate.connect(grant_admin_permissions, sender=self)
+        changes.connect()

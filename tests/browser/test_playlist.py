@@ -174,3 +174,25 @@ def test_a_kiosk_reads_across_a_room_at_1080p_and_4k(browser, stack, width, heig
         save_artifact(page, f"kiosk-{width}x{height}.png")
     finally:
         context.close()
+
+
+def test_a_playlist_changed_on_the_server_reloads_the_screen_with_it(browser, stack, tmp_path):
+    context, page = open_kiosk(browser, kiosk_url(stack, "NOC changing"))
+    try:
+        assert page.evaluate("() => window.monitor.program.boards.length") == 3
+        shorter = {**BOARDS, "playlists": [{**BOARDS["playlists"][0], "entries": [
+            {"dashboard": "wall-notes", "seconds": 60}]}]}  # fmt: skip
+        (tmp_path / "shorter.json").write_text(json.dumps(shorter))
+        stack.manage("dashboards", "import", str(tmp_path / "shorter.json"))
+        page.wait_for_function(
+            "() => window.__sameDocument === undefined && window.monitor"
+            " && window.monitor.program.boards.length === 1",
+            timeout=10000,
+        )
+        assert page.evaluate("() => window.monitor.board()") == "wall-notes"
+        page.wait_for_function("() => window.monitor.state() === 'live'")
+        assert page.errors == []
+    finally:
+        context.close()
+        (tmp_path / "back.json").write_text(json.dumps(BOARDS))
+        stack.manage("dashboards", "import", str(tmp_path / "back.json"))

@@ -15,6 +15,7 @@ export const ALERTS = "alerts";
 export const ALERT = "alert";
 export const TICK = "tick"; // keepalive of an idle socket
 export const COMMAND = "command"; // an admin's command to a registered screen
+export const DASHBOARD = "dashboard"; // a saved dashboard or playlist changed
 // Client -> server frame types.
 export const SUBSCRIBE = "subscribe";
 export const UNSUBSCRIBE = "unsubscribe";

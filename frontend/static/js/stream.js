@@ -118,8 +118,10 @@ export class LiveStream {
       // Alerts are the AlertCenter's (alerts.js): it listens on the same socket.
       [P.ALERTS]: () => {},
       [P.ALERT]: () => {},
-      // The screens registry's commands are screen-register.js's.
+      // The screens registry's commands are screen-register.js's; a changed dashboard the
+      // dashboard page's own business.
       [P.COMMAND]: () => {},
+      [P.DASHBOARD]: () => {},
     };
   }
 

@@ -33,6 +33,10 @@ export class Program extends EventTarget {
     this.index = ((index % this.boards.length) + this.boards.length) % this.boards.length;
     this.view = new BoardView(this.current, this.ctx, this.container);
     this.shownAt = performance.now();
+    // a timer of its own: the page's once-a-second tick would turn up to a second late
+    clearTimeout(this.turnTimer);
+    const seconds = this.current.seconds;
+    if (this.boards.length > 1 && seconds > 0) this.turnTimer = setTimeout(() => this.tick(), seconds * 1000);
     this.dispatchEvent(new CustomEvent("shown", { detail: { board: this.current, index: this.index } }));
   }
 
@@ -43,11 +47,11 @@ export class Program extends EventTarget {
     );
   }
 
-  /** Once a second: turn to the next dashboard when its time is up, unless held. */
+  /** When its time is up (and once a second after, while held): turn, unless held. */
   tick() {
     if (this.boards.length < 2) return;
     const seconds = this.current.seconds;
-    const due = seconds > 0 && performance.now() - this.shownAt >= seconds * 1000;
+    const due = seconds > 0 && performance.now() - this.shownAt >= seconds * 1000 - 5;
     const paused = this.program.pause_on_critical && this.holding().length > 0;
     if (paused !== this.paused) {
       this.paused = paused;

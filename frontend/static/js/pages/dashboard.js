@@ -6,6 +6,7 @@
 
 import { normStatus, num, readJsonScript } from "../format.js";
 import { startAlerts } from "../page-alerts.js";
+import * as P from "../protocol.js";
 import { LiveStream } from "../stream.js";
 import { BoardStore } from "../board/store.js";
 import { Program } from "../board/program.js";
@@ -32,6 +33,7 @@ const backfillS = Math.max(
   config.windowS,
   ...program.boards.flatMap((b) => b.layout.panels.filter((p) => p.type === "chart").map((p) => p.window_s || 300)),
 );
+const shownBy = program.playlist ? { playlist: program.playlist } : { dashboard: program.boards[0].slug };
 const store = new BoardStore({ capacity: Math.ceil(config.windowS / config.interval), interval: config.interval });
 // Every chart of every dashboard keeps its history from the first sample on, shown or not: the
 // next dashboard of a playlist opens with its charts full.
@@ -89,7 +91,8 @@ const stream = new LiveStream({
   statusEl: document.getElementById("connection-status"),
   latencyEl: document.getElementById("stream-latency"),
   interval: config.interval,
-  subscription: () => (follows.subscribe ? { hosts: follows.subscribe.hosts, view: follows.subscribe.view, backfill_s: backfillS } : null),
+  // by name: the server says what the dashboards need (the program's `subscriptions` is the same)
+  subscription: () => (follows.subscribe ? { ...shownBy, backfill_s: backfillS } : null),
   onSamples,
   onHosts: onHostsSnapshot,
   onHost: onHostEvent,
@@ -149,6 +152,16 @@ socket.addEventListener("message", () => {
 alerts.addEventListener("change", () => requestAnimationFrame(render));
 socket.addEventListener("statechange", (ev) => {
   root.dataset.conn = ev.detail.state;
+});
+// What this page shows was changed (in the editor, the admin, a file, the API): it reloads to
+// show the new version, unless an admin is editing here (their save reloads it anyway).
+socket.addEventListener("message", (ev) => {
+  const msg = ev.detail;
+  if (msg.type !== P.DASHBOARD) return;
+  const ours = msg.playlist ? msg.playlist === program.playlist : program.boards.some((b) => b.slug === msg.dashboard);
+  if (!ours || document.getElementById("dashboard-editor")?.hidden === false) return;
+  root.dataset.changed = "true";
+  setTimeout(() => location.reload(), 500 + Math.random() * 2000); // a wall of screens spreads out
 });
 
 /** What the screens registry shows of this screen (screens/ in the server). */
