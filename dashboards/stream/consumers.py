@@ -7,8 +7,6 @@ acks, and by a registered screen's report every 10 s (screens/socket.py); the pe
 Redis and the socket alone.
 """
 
-import asyncio
-import json
 import math
 import time
 from collections.abc import Iterable
@@ -26,8 +24,10 @@ from dashboards.alerts.mirror import ALERTS_GROUP
 from dashboards.screens.socket import ScreenRegistration
 from dashboards.stream import frames
 from dashboards.stream import protocol as p
+from dashboards.stream.backfill_pacing import client_keeps_up
 from dashboards.stream.background import ensure_background, redis_watch
 from dashboards.stream.boards import by_hosts
+from dashboards.stream.inbound import read_frame
 from dashboards.stream.keepalive import IDLE_FRACTION
 from dashboards.stream.merger import ensure_merger
 from dashboards.stream.reader import SampleReader
@@ -46,13 +46,6 @@ ROUND_HOLD_MAX_S = 2.0
 QUIET_S = 0.015
 # A host that appears while a socket follows every host: what its backfill covers.
 NEW_HOST_BACKFILL_S = 60
-# A backfill is sent no faster than the client reads: at most this much unread at a time. A
-# client that takes nothing of it for BACKFILL_STALL_S, or is still behind after
-# BACKFILL_LONGEST_WAIT_S (live samples queue up meanwhile), is dropped as too slow (4008): it
-# comes back and resumes from its last seq.
-BACKFILL_AHEAD_BYTES = 1024 * 1024
-BACKFILL_STALL_S = 10.0
-BACKFILL_LONGEST_WAIT_S = 60.0
 
 
 class LiveConsumer(OrderedWebsocketConsumer):
@@ -143,32 +136,15 @@ class LiveConsumer(OrderedWebsocketConsumer):
             STATS.dropped("flooding")
             await self.close(code=p.CLOSE_FLOODING)
             return
-        # The size first, whatever the frame's kind: a big binary frame is as big as a text one.
-        if text_data is None:
-            too_big = len(bytes_data or b"") > p.MAX_MESSAGE_BYTES
-        else:
-            too_big = (
-                len(text_data) > p.MAX_MESSAGE_BYTES
-                or len(text_data.encode()) > p.MAX_MESSAGE_BYTES
-            )
-        if too_big:
+        inbound = read_frame(text_data, bytes_data)
+        if inbound.close is not None:
             STATS.dropped("too_big")
-            await self.close(code=p.CLOSE_TOO_BIG)
+            await self.close(code=inbound.close)
             return
-        if text_data is None:
-            await self._send_error(p.UNSUPPORTED_FRAME, "send JSON text frames, not binary")
+        if inbound.error is not None:
+            await self._send_error(*inbound.error)
             return
-        try:
-            message = json.loads(text_data)
-        except ValueError:
-            await self._send_error(p.BAD_JSON, "the message is not valid JSON")
-            return
-        except RecursionError:  # valid JSON nested deeper than Python's parser goes
-            await self._send_error(p.BAD_JSON, "the message is nested too deeply")
-            return
-        if not isinstance(message, dict) or not isinstance(message.get("type"), str):
-            await self._send_error(p.BAD_MESSAGE, 'a message is a JSON object with a string "type"')
-            return
+        message = inbound.message
         handler = {
             p.SUBSCRIBE: self._subscribe,
             p.UNSUBSCRIBE: self._unsubscribe,
@@ -356,32 +332,13 @@ class LiveConsumer(OrderedWebsocketConsumer):
             return
         self.subs.backfilled(host, stored[-1][1])
         for frame in frames.backfill([text for text, _ in stored], self.backfill_frame_bytes):
-            if not await self._client_keeps_up():
+            if not await client_keeps_up(self.unsent_bytes):
                 STATS.dropped("too_slow")
                 await self.close(code=p.CLOSE_TOO_SLOW)
                 return
             await self.send(text_data=frame)
             STATS.frames += 1
         STATS.samples += len(stored)
-
-    async def _client_keeps_up(self) -> bool:
-        """Wait while the client has more than BACKFILL_AHEAD_BYTES unread; False once it has
-        taken nothing for BACKFILL_STALL_S or waited BACKFILL_LONGEST_WAIT_S in all. (Without
-        Daphne's backlog, as in tests: True.)"""
-        if self.unsent_bytes is None:
-            return True
-        unsent = self.unsent_bytes()
-        loop = asyncio.get_running_loop()
-        started = stalled_since = loop.time()
-        while unsent > BACKFILL_AHEAD_BYTES:
-            await asyncio.sleep(0.02)
-            now_unsent, now = self.unsent_bytes(), loop.time()
-            if now_unsent < unsent:
-                stalled_since = now
-            if now - stalled_since > BACKFILL_STALL_S or now - started > BACKFILL_LONGEST_WAIT_S:
-                return False
-            unsent = now_unsent
-        return True
 
     def _hello(self, hosts: list[str]) -> str:
         return frames.hello(

@@ -136,9 +136,7 @@ def test_the_playlist_holds_on_a_critical_alert_and_turns_on_after(browser, stac
         assert page.evaluate("() => window.monitor.paused()") is True
         save_artifact(page, "playlist-held.png")
         stack.manage("alerts", "force", HOST, "cpu.percent", "10", "--for", "5m")
-        page.wait_for_function(
-            "(held) => window.monitor.board() !== held", arg=held, timeout=20000
-        )
+        page.wait_for_function("(held) => window.monitor.board() !== held", arg=held, timeout=20000)
         assert not page.is_visible("#playlist-paused")
         assert len(page.sockets) == 1, page.sockets
         assert page.errors == []
@@ -162,8 +160,10 @@ def test_a_kiosk_reads_across_a_room_at_1080p_and_4k(browser, stack, width, heig
         sizes = page.evaluate(
             """() => ({
               body: parseFloat(getComputedStyle(document.body).fontSize),
-              title: parseFloat(getComputedStyle(document.querySelector('#dashboard-title')).fontSize),
-              stat: document.querySelector('[data-panel-id="now"] .stat-big').getBoundingClientRect().height,
+              title: parseFloat(getComputedStyle(
+                document.querySelector('#dashboard-title')).fontSize),
+              stat: document.querySelector('[data-panel-id="now"] .stat-big')
+                .getBoundingClientRect().height,
               scrollW: document.documentElement.scrollWidth,
               scrollH: document.documentElement.scrollHeight,
             })"""

@@ -11,7 +11,7 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 
 from core.layer import host_group
-from dashboards.stream import background, consumers
+from dashboards.stream import backfill_pacing, background
 from dashboards.stream.consumers import LiveConsumer
 from dashboards.stream.reclaim import RECLAIMER
 from dashboards.stream.redis_watch import RedisWatch
@@ -147,8 +147,8 @@ def scope_with_backlog(user, unsent: list[int]) -> WebsocketCommunicator:
 async def test_a_client_that_reads_nothing_of_its_backfill_is_dropped_with_4008(user):
     await publish(make_publisher("alpha"), 5)
     drops = STATS.drops.get("too_slow", 0)
-    ws = scope_with_backlog(user, [consumers.BACKFILL_AHEAD_BYTES + 1])
-    with mock.patch.object(consumers, "BACKFILL_STALL_S", 0.3):
+    ws = scope_with_backlog(user, [backfill_pacing.BACKFILL_AHEAD_BYTES + 1])
+    with mock.patch.object(backfill_pacing, "BACKFILL_STALL_S", 0.3):
         assert (await ws.connect())[0]
         await receive_type(ws, "hello")
         await send(ws, {"type": "subscribe", "hosts": ["alpha"]})
@@ -159,7 +159,7 @@ async def test_a_client_that_reads_nothing_of_its_backfill_is_dropped_with_4008(
 
 async def test_a_backfill_waits_for_the_client_to_read_and_then_goes_on(user):
     await publish(make_publisher("alpha"), 5)
-    unsent = [consumers.BACKFILL_AHEAD_BYTES + 1]
+    unsent = [backfill_pacing.BACKFILL_AHEAD_BYTES + 1]
     ws = scope_with_backlog(user, unsent)
     assert (await ws.connect())[0]
     await receive_type(ws, "hello")

@@ -28,7 +28,9 @@ def boards(db):
             {"slug": "clock", "layout": CLOCK},
             {"slug": "grid", "layout": GRID},
         ],
-        "playlists": [{"name": "turns", "entries": [{"dashboard": "clock"}, {"dashboard": "alpha"}]}],
+        "playlists": [
+            {"name": "turns", "entries": [{"dashboard": "clock"}, {"dashboard": "alpha"}]}
+        ],
     })  # fmt: skip
 
 
