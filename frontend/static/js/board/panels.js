@@ -17,7 +17,7 @@ import { Wall } from "../wall.js";
 const STATUSES = ["down", "late", "unknown", "up", "disabled"];
 const SEVERITY_RANK = { warning: 1, critical: 2 };
 const MAX_CHART_HOSTS = 40; // more lines than this read as noise on a wall
-const PALETTE = ["#4fc3f7", "#81c784", "#ffb74d", "#ce93d8", "#f48fb1", "#4dd0e1", "#ff8a65", "#aed581", "#90a4ae", "#fff176"];
+const PALETTE = ["#4fc3f7", "#81c784", "#ffb74d", "#ce93d8", "#f48fb1", "#fff176", "#ff8a65", "#4db6ac", "#90a4ae", "#e57373"];
 
 /** {env: "prod"} -> [["env", "prod"]] as fleet.js's label filters. */
 export function filterOf(labels) {
