@@ -1,6 +1,7 @@
 """Screens learn at once that what they show changed: saving or deleting a dashboard or a
 playlist (page, admin, file, API) sends a ``dashboard`` frame to every socket, once the change
-is committed; a page showing it reloads (docs/protocol.md), a kiosk with its new scope."""
+is committed; a page showing it reloads (docs/protocol.md), a kiosk with its new scope. So does
+a kiosk whose token is switched to another dashboard or playlist."""
 
 import contextlib
 import json
@@ -50,9 +51,18 @@ def _entry_saved(sender, instance, **kwargs) -> None:
         announce("playlist", instance.playlist.name)
 
 
-def connect() -> None:
-    from dashboards.walls.models import Dashboard, Playlist, PlaylistEntry
+def _kiosk_saved(sender, instance, created=False, **kwargs) -> None:
+    if created:
+        return  # no screen shows it yet
+    # A token switched to another dashboard or playlist (the admin, the screens registry):
+    # its screen reloads onto it. (Revoking and last-seen updates write without signals.)
+    announce("kiosk", instance.name)
 
+
+def connect() -> None:
+    from dashboards.walls.models import Dashboard, KioskToken, Playlist, PlaylistEntry
+
+    post_save.connect(_kiosk_saved, sender=KioskToken, dispatch_uid="walls-kiosk-saved")
     for signal in (post_save, post_delete):
         signal.connect(_dashboard_saved, sender=Dashboard, dispatch_uid=f"walls-d-{signal}")
         signal.connect(_playlist_saved, sender=Playlist, dispatch_uid=f"walls-p-{signal}")

@@ -35,4 +35,5 @@ def follows(boards: list[dict]) -> Subscriptions:
 
 
 def kiosk_program(token: KioskToken) -> dict:
-    return program(token.dashboard, token.playlist)
+    """What a kiosk shows, with its name: the screen reloads when its token is changed."""
+    return {**program(token.dashboard, token.playlist), "kiosk": token.name}

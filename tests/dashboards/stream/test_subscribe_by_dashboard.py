@@ -9,7 +9,7 @@ from django.test import Client
 from dashboards.stream import protocol as p
 from dashboards.walls import changes
 from dashboards.walls.files import import_dashboards
-from dashboards.walls.models import Dashboard
+from dashboards.walls.models import Dashboard, KioskToken
 from tests.dashboards.access.test_revocation import open_screen
 from tests.dashboards.stream.streaming import make_publisher, publish, receive_type, send
 from tests.dashboards.stream.test_kiosk_socket import ALPHA_ONLY, kiosk_screen, new_kiosk
@@ -119,4 +119,18 @@ async def test_saving_a_dashboard_tells_every_socket():
     assert {"type": "dashboard", "event": "deleted", "dashboard": "clock"} in frames
     assert {"type": "dashboard", "event": "changed", "playlist": "turns"} in frames
     await screen.disconnect()
+    await kiosk.disconnect()
+
+
+async def test_switching_a_kiosk_token_tells_its_screen():
+    kiosk = await kiosk_screen(await new_kiosk("alpha", "alpha wall"))
+
+    def switch():
+        token = KioskToken.objects.get(name="alpha wall")
+        token.dashboard = Dashboard.objects.get(slug="grid")
+        token.save()
+
+    await sync_to_async(switch)()
+    frame = await receive_type(kiosk, p.DASHBOARD)
+    assert frame == {"type": "dashboard", "event": "changed", "kiosk": "alpha wall"}
     await kiosk.disconnect()

@@ -112,6 +112,7 @@ def test_a_kiosk_shows_its_playlist_and_falls_back_to_its_dashboard():
     token, secret = create_kiosk(None, "NOC left", playlist="noc")
     assert token.dashboard.slug == "prod"  # the playlist's first, by default
     assert [b["slug"] for b in kiosk_program(token)["boards"]] == ["prod", "db", "clocks"]
+    assert kiosk_program(token)["kiosk"] == "NOC left"  # its page reloads when it is switched
     html = Client().get(f"/k/{secret}/").content.decode()
     assert '"playlist": "noc"' in html and 'id="playlist-position"' in html
     Playlist.objects.all().delete()

@@ -158,7 +158,9 @@ socket.addEventListener("statechange", (ev) => {
 socket.addEventListener("message", (ev) => {
   const msg = ev.detail;
   if (msg.type !== P.DASHBOARD) return;
-  const ours = msg.playlist ? msg.playlist === program.playlist : program.boards.some((b) => b.slug === msg.dashboard);
+  const ours = msg.kiosk ? msg.kiosk === program.kiosk
+    : msg.playlist ? msg.playlist === program.playlist
+      : program.boards.some((b) => b.slug === msg.dashboard);
   if (!ours || document.getElementById("dashboard-editor")?.hidden === false) return;
   root.dataset.changed = "true";
   setTimeout(() => location.reload(), 500 + Math.random() * 2000); // a wall of screens spreads out
