@@ -120,6 +120,14 @@ MONITOR_HOST_PROC = env_str("MONITOR_HOST_PROC", "")
 MONITOR_CONTAINER = (
     env_bool("MONITOR_CONTAINER", False) if env_str("MONITOR_CONTAINER", "") else None
 )
+# History (docs/history.md): days each rollup tier is kept; the hours outlive the minutes.
+MONITOR_ROLLUP_MINUTE_DAYS = env_float("MONITOR_ROLLUP_MINUTE_DAYS", 30, 1, 3650)
+MONITOR_ROLLUP_HOUR_DAYS = env_float("MONITOR_ROLLUP_HOUR_DAYS", 365, 1, 3650)
+if MONITOR_ROLLUP_HOUR_DAYS < MONITOR_ROLLUP_MINUTE_DAYS:
+    raise SettingError(
+        f"MONITOR_ROLLUP_HOUR_DAYS={MONITOR_ROLLUP_HOUR_DAYS:g} must be at least "
+        f"MONITOR_ROLLUP_MINUTE_DAYS={MONITOR_ROLLUP_MINUTE_DAYS:g}"
+    )
 # A host is late, then down, after this many of its intervals without a sample.
 MONITOR_LATE_INTERVALS = env_float("MONITOR_LATE_INTERVALS", 2, minimum=1, maximum=100)
 MONITOR_DOWN_INTERVALS = env_float("MONITOR_DOWN_INTERVALS", 5, minimum=2, maximum=1000)
@@ -201,6 +209,7 @@ INSTALLED_APPS = [
     "dashboards.walls",
     "dashboards.screens",
     "dashboards.notify",
+    "dashboards.history",
     "ninja",
     "dashboards.api",
 ]

@@ -58,18 +58,21 @@ def evaluator_argv() -> list[str]:
 
 
 def notifier_argv() -> list[str]:
-    """The notifier: a central worker of its own for the notify queue (deliveries), so a slow
-    receiver never delays alert evaluation or the dispatch tick (which the evaluator runs).
-    Threads: deliveries wait on the network."""
+    """The notifier: a central worker of its own for the notify queue (deliveries) and the
+    history queue (rollups, dashboards/history/), so a slow receiver or an hour's rollup never
+    delays alert evaluation or the dispatch tick (which the evaluator runs). Threads: deliveries
+    wait on the network, and a rollup takes one thread while the others deliver."""
     import socket
 
+    from dashboards.history.queues import HISTORY_QUEUE
     from dashboards.notify.queues import NOTIFY_QUEUE
 
     return [
         sys.executable, "-m", "celery", "--app", "monitor", "worker",
         "--pool", "threads", "--concurrency", str(settings.MONITOR_NOTIFY_WORKERS),
         # No --purge: a queued delivery is still owed (the database knows it anyway).
-        "--queues", NOTIFY_QUEUE, "--hostname", f"notifier@{socket.gethostname()}",
+        "--queues", f"{NOTIFY_QUEUE},{HISTORY_QUEUE}",
+        "--hostname", f"notifier@{socket.gethostname()}",
         "--prefetch-multiplier", "1",
         "--without-gossip", "--without-mingle",
         "--loglevel", "WARNING",

@@ -49,6 +49,19 @@ class SamplesOut(Schema):
     samples: list[SampleOut]
 
 
+class SeriesOut(Schema):
+    host: str
+    metric: str
+    step: float | int = Field(description="Seconds per point.")
+    tier: Literal["raw", "1m", "1h"] = Field(
+        description="Where the points come from: raw samples, 1-minute or 1-hour rollups."
+    )
+    points: list[tuple[int | float, int | float, int | float, int | float]] = Field(
+        description="[t, min, mean, max] per bucket of `step` s from t, oldest first; a bucket "
+        "without data has no point."
+    )
+
+
 class AckOut(Schema):
     by: str
     at: float
