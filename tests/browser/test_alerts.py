@@ -12,7 +12,7 @@ import time
 import pytest
 
 from tests.browser.conftest import ARTIFACTS, save_artifact
-from tests.live.stack import PASSWORD, USERNAME, Stack
+from tests.live.stack import PASSWORD, USERNAME, Stack, simulated_stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
@@ -33,23 +33,17 @@ AUDIO_SPY = """
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, test_redis, redis_prefix):
+    def prepare(stack: Stack) -> None:
+        stack.import_file("alerts", RULES, "--prune")
+        stack.shell(
+            "from django.contrib.auth.models import Group, User; "
+            f"u = User.objects.create_user('oncall', password='{PASSWORD}'); "
+            "u.groups.add(Group.objects.get(name='responder'))"
+        )
+
     workdir = tmp_path_factory.mktemp("alert-browser")
-    stack = Stack(workdir, test_redis.url, f"{redis_prefix}-alert-browser")
-    stack.prepare()
-    (workdir / "rules.json").write_text(json.dumps(RULES))
-    stack.manage("alerts", "import", str(workdir / "rules.json"), "--prune")
-    stack.shell(
-        "from django.contrib.auth.models import Group, User; "
-        f"u = User.objects.create_user('oncall', password='{PASSWORD}'); "
-        "u.groups.add(Group.objects.get(name='responder'))"
-    )
-    stack.start_central()
-    stack.start("simulator", "simulate_hosts", "1", "--prefix", "sim")
-    try:
-        stack.wait_healthy(hosts_up=1)
-        yield stack
-    finally:
-        stack.stop_all()
+    with simulated_stack(workdir, test_redis.url, f"{redis_prefix}-alert-browser", prepare) as s:
+        yield s
 
 
 def screen(browser, stack: Stack, username: str):

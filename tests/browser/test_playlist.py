@@ -2,13 +2,12 @@
 document, the playlist held on a dashboard while it has a firing critical alert, and turning on
 once the alert resolves. Kiosk token only: no session anywhere."""
 
-import json
 import time
 
 import pytest
 
 from tests.browser.conftest import save_artifact
-from tests.live.stack import Stack
+from tests.live.stack import Stack, simulated_stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
@@ -52,20 +51,13 @@ BOARDS = {
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, test_redis, redis_prefix):
+    def prepare(stack: Stack) -> None:
+        stack.import_file("alerts", RULES, "--prune")
+        stack.import_file("dashboards", BOARDS)
+
     workdir = tmp_path_factory.mktemp("playlist")
-    stack = Stack(workdir, test_redis.url, f"{redis_prefix}-playlist")
-    stack.prepare()
-    (workdir / "rules.json").write_text(json.dumps(RULES))
-    stack.manage("alerts", "import", str(workdir / "rules.json"), "--prune")
-    (workdir / "boards.json").write_text(json.dumps(BOARDS))
-    stack.manage("dashboards", "import", str(workdir / "boards.json"))
-    stack.start_central()
-    stack.start("simulator", "simulate_hosts", "1", "--prefix", "sim")
-    try:
-        stack.wait_healthy(hosts_up=1)
+    with simulated_stack(workdir, test_redis.url, f"{redis_prefix}-playlist", prepare) as stack:
         yield stack
-    finally:
-        stack.stop_all()
 
 
 def kiosk_url(stack: Stack, name: str) -> str:
@@ -176,14 +168,13 @@ def test_a_kiosk_reads_across_a_room_at_1080p_and_4k(browser, stack, width, heig
         context.close()
 
 
-def test_a_playlist_changed_on_the_server_reloads_the_screen_with_it(browser, stack, tmp_path):
+def test_a_playlist_changed_on_the_server_reloads_the_screen_with_it(browser, stack):
     context, page = open_kiosk(browser, kiosk_url(stack, "NOC changing"))
     try:
         assert page.evaluate("() => window.monitor.program.boards.length") == 3
         shorter = {**BOARDS, "playlists": [{**BOARDS["playlists"][0], "entries": [
             {"dashboard": "wall-notes", "seconds": 60}]}]}  # fmt: skip
-        (tmp_path / "shorter.json").write_text(json.dumps(shorter))
-        stack.manage("dashboards", "import", str(tmp_path / "shorter.json"))
+        stack.import_file("dashboards", shorter)
         page.wait_for_function(
             "() => window.__sameDocument === undefined && window.monitor"
             " && window.monitor.program.boards.length === 1",
@@ -194,5 +185,4 @@ def test_a_playlist_changed_on_the_server_reloads_the_screen_with_it(browser, st
         assert page.errors == []
     finally:
         context.close()
-        (tmp_path / "back.json").write_text(json.dumps(BOARDS))
-        stack.manage("dashboards", "import", str(tmp_path / "back.json"))
+        stack.import_file("dashboards", BOARDS)

@@ -2,12 +2,10 @@
 show as online on /screens/; identify, reload and a switch reach only the chosen wall; a wall
 whose browser closes turns offline on the page within 30 s."""
 
-import json
-
 import pytest
 
 from tests.browser.conftest import save_artifact
-from tests.live.stack import PASSWORD, USERNAME, Stack
+from tests.live.stack import PASSWORD, USERNAME, Stack, simulated_stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
@@ -25,17 +23,9 @@ OFFLINE_WITHIN_MS = 30_000
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, test_redis, redis_prefix):
     workdir = tmp_path_factory.mktemp("screens")
-    stack = Stack(workdir, test_redis.url, f"{redis_prefix}-screens")
-    stack.prepare()
-    (workdir / "boards.json").write_text(json.dumps(BOARDS))
-    stack.manage("dashboards", "import", str(workdir / "boards.json"))
-    stack.start_central()
-    stack.start("simulator", "simulate_hosts", "1", "--prefix", "sim")
-    try:
-        stack.wait_healthy(hosts_up=1)
+    prepare = lambda stack: stack.import_file("dashboards", BOARDS)  # noqa: E731
+    with simulated_stack(workdir, test_redis.url, f"{redis_prefix}-screens", prepare) as stack:
         yield stack
-    finally:
-        stack.stop_all()
 
 
 def open_kiosk(browser, stack: Stack, name: str):

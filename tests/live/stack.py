@@ -141,6 +141,12 @@ class Stack:
 
         wait_until(healthy, timeout, f"/healthz 200 with {hosts_up} hosts up")
 
+    def import_file(self, command: str, document: dict, *args: str) -> str:
+        """``manage.py <command> import`` of ``document``, written as a JSON file first."""
+        path = self.workdir / f"{command}-import.json"
+        path.write_text(json.dumps(document))
+        return self.manage(command, "import", str(path), *args)
+
     def log(self, role: str) -> str:
         path = self.workdir / f"{role}.log"
         return path.read_text(errors="replace") if path.exists() else ""
@@ -155,6 +161,23 @@ def running_stack(workdir: Path, redis_url: str, prefix: str):
     stack.start("agent")
     try:
         stack.wait_healthy(hosts_up=1)
+        yield stack
+    finally:
+        stack.stop_all()
+
+
+@contextlib.contextmanager
+def simulated_stack(workdir: Path, redis_url: str, prefix: str, prepare=None, hosts: int = 1):
+    """The central processes and ``hosts`` simulated hosts (sim-001, ...), running and healthy,
+    after ``prepare(stack)`` set up the database (rules, dashboards, users); all stopped after."""
+    stack = Stack(workdir, redis_url, prefix)
+    stack.prepare()
+    if prepare is not None:
+        prepare(stack)
+    stack.start_central()
+    stack.start("simulator", "simulate_hosts", str(hosts), "--prefix", "sim")
+    try:
+        stack.wait_healthy(hosts_up=hosts)
         yield stack
     finally:
         stack.stop_all()
