@@ -106,10 +106,9 @@ def measure_writer(client, keys, hosts: int, minutes: int) -> dict:
 def pool_rows():
     """The writer's own minute rows: the shapes the day and month are made of."""
     from dashboards.history.models import Rollup
-    from dashboards.history.rollups import RollupRow
+    from dashboards.history.rows import decoded
 
-    found = Rollup.objects.filter(tier="1m").values_list("host", "start", "count", "values")
-    return [RollupRow(start, count, values) for _, start, count, values in found]
+    return [row for _, row in decoded(Rollup.objects.filter(tier="1m"))]
 
 
 def made_rows(pool, hosts: int, begin: int, end: int, minutes: bool = True):
@@ -140,7 +139,10 @@ def database_bytes() -> int:
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT pg_total_relation_size('history_rollup')")
+            cursor.execute(
+                "SELECT pg_total_relation_size('history_rollup')"
+                " + pg_total_relation_size('history_metricnames')"
+            )
             return cursor.fetchone()[0]
         cursor.execute("PRAGMA page_count")
         pages = cursor.fetchone()[0]
@@ -150,20 +152,33 @@ def database_bytes() -> int:
         return (pages - free) * cursor.fetchone()[0]
 
 
+def insert(batch: list) -> None:
+    """(tier, host, row) in the database as the writer encodes them, inserted in this order."""
+    from dashboards.history.models import Rollup
+    from dashboards.history.rows import encoded
+
+    objects = []
+    for tier in ("1m", "1h"):
+        objects += encoded(tier, [(host, row) for t, host, row in batch if t == tier])
+    objects.sort(key=lambda o: (o.start, o.tier != "1m"))
+    Rollup.objects.bulk_create(objects)
+
+
 def measure_size(pool, hosts: int) -> dict:
     from dashboards.history.models import Rollup
+    from dashboards.history.rollups import RollupRow
 
     Rollup.objects.all().delete()
     empty = database_bytes()
     end = int(time.time()) // HOUR * HOUR
     batch, minutes, hours = [], 0, 0
     for host, tier, start, count, values in made_rows(pool, hosts, end - DAY, end):
-        batch.append(Rollup(host=host, tier=tier, start=start, count=count, values=values))
+        batch.append((tier, host, RollupRow(start, count, values)))
         minutes, hours = minutes + (tier == "1m"), hours + (tier == "1h")
         if len(batch) >= 5000:
-            Rollup.objects.bulk_create(batch)
+            insert(batch)
             batch = []
-    Rollup.objects.bulk_create(batch)
+    insert(batch)
     grown = database_bytes() - empty
     per_row = grown / (minutes + hours)
     return {
@@ -204,26 +219,38 @@ def fill_month(pool, hosts: int, days: int) -> float:
 
     end = int(time.time()) // HOUR * HOUR - DAY  # the size step's day is already there
     started = time.perf_counter()
+    # Every shape's names list before COPY: the connection can run no other query during one.
+    for row in made_rows(pool, hosts, end - DAY, end):
+        _encoded(row[4])
     with connection.cursor() as cursor:
         for first in range(end - 365 * DAY, end, DAY):
             minutes = first >= end - (days - 1) * DAY
             with cursor.copy(
-                "COPY history_rollup (host, tier, start, count, values) FROM STDIN"
+                "COPY history_rollup (host, tier, start, count, names_id, values) FROM STDIN"
             ) as copy:
                 for row in made_rows(pool, hosts, first, first + DAY, minutes):
-                    copy.write_row((*row[:4], _text(row[4])))
+                    copy.write_row((*row[:4], *_encoded(row[4])))
         cursor.execute("VACUUM ANALYZE history_rollup")
     return time.perf_counter() - started
 
 
-_texts: dict[int, str] = {}
+_names: dict[tuple[str, ...], int] = {}
+_encodings: dict[int, tuple[dict, int, str]] = {}
 
 
-def _text(values: dict) -> str:
+def _encoded(values: dict) -> tuple[int, str]:
+    """(names id, values array as JSON text) of a shape's values, as the writer stores them.
+    The cache holds the values too, so no other dict can come to have its id."""
     key = id(values)
-    if key not in _texts:
-        _texts[key] = json.dumps(values, separators=(",", ":"))
-    return _texts[key]
+    if key not in _encodings:
+        names = tuple(sorted(values))
+        if names not in _names:
+            from dashboards.history.rows import names_ids
+
+            _names.update(names_ids([names]))  # never during a COPY: fill_month asks first
+        text = json.dumps([values[name] for name in names], separators=(",", ":"))
+        _encodings[key] = (values, _names[names], text)
+    return _encodings[key][1:]
 
 
 def measure_queries(client, keys, repeats: int, month_days: int) -> list[dict]:

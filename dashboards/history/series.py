@@ -10,12 +10,12 @@ import math
 from dataclasses import dataclass
 
 import redis
-from django.db.models.fields.json import KeyTransform
 
 from core.redis_clients import REDIS_ERRORS
 from core.redis_keys import RedisKeys
 from dashboards.history.models import Rollup
 from dashboards.history.rollups import TIER_SECONDS, is_number, rebucketed
+from dashboards.history.rows import metric_values
 from dashboards.history.store import StoreEnds, samples_since, store_ends
 
 DAY = 86400
@@ -174,9 +174,5 @@ def rollup_points(
     """The metric's buckets out of the host's rows of ``tier`` whose period overlaps
     [start, end): the database reads the one metric out of each row, not the whole row."""
     period = TIER_SECONDS[tier]
-    rows = (
-        Rollup.objects.filter(host=host, tier=tier, start__gt=start - period, start__lt=end)
-        .annotate(value=KeyTransform(metric, "values"))
-        .values_list("start", "count", "value")
-    )
-    return rebucketed(((s, count, value) for s, count, value in rows if value is not None), step)
+    rows = Rollup.objects.filter(host=host, tier=tier, start__gt=start - period, start__lt=end)
+    return rebucketed(metric_values(rows, metric), step)

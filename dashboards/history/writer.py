@@ -26,6 +26,7 @@ from dashboards.history.rollups import (
     minute_rows,
     minute_start,
 )
+from dashboards.history.rows import decoded, encoded
 from dashboards.history.store import samples_since, store_ends
 
 DAY = 86400
@@ -97,10 +98,10 @@ def roll_hours(now: float, minute_days: float) -> int:
     for hour, hosts in sorted(_stale_hours(begin, end).items()):
         minutes = Rollup.objects.filter(
             tier=MINUTE_TIER, host__in=hosts, start__gte=hour, start__lt=hour + HOUR
-        ).values_list("host", "start", "count", "values")
+        )
         by_host: dict[str, list[RollupRow]] = {}
-        for host, start, count, values in minutes:
-            by_host.setdefault(host, []).append(RollupRow(start, count, values))
+        for host, row in decoded(minutes):
+            by_host.setdefault(host, []).append(row)
         written += upsert(
             HOUR_TIER, [(host, hour_row(hour, rows)) for host, rows in by_host.items()]
         )
@@ -134,18 +135,18 @@ def _stale_hours(begin: int, end: int) -> dict[int, list[str]]:
 def upsert(tier: str, rows: Iterable[tuple[str, RollupRow]]) -> int:
     """Insert (host, row) pairs, or replace the rows already there (the same host, tier and
     start), in one transaction: SQLite pays a sync per commit, not per row."""
-    objects = [
-        Rollup(host=host, tier=tier, start=row.start, count=row.count, values=row.values)
-        for host, row in rows
-    ]
-    if objects:
-        with transaction.atomic():
+    rows = list(rows)
+    if not rows:
+        return 0
+    with transaction.atomic():
+        objects = encoded(tier, rows)
+        if objects:
             Rollup.objects.bulk_create(
                 objects,
                 batch_size=UPSERT_BATCH,
                 update_conflicts=True,
                 unique_fields=["host", "tier", "start"],
-                update_fields=["count", "values"],
+                update_fields=["count", "names", "values"],
             )
     return len(objects)
 

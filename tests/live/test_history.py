@@ -48,7 +48,7 @@ def test_a_minute_row_is_written_by_the_scheduled_task_and_served(stack):
     rows = stack.shell(
         "from dashboards.history.models import Rollup; "
         "r = Rollup.objects.filter(tier='1m').order_by('start').first(); "
-        "print(r.host, r.count, 'cpu.percent' in r.values)"
+        "print(r.host, r.count, 'cpu.percent' in r.names.names)"
     )
     host, count, has_cpu = rows.split()
     assert host == HOST and 1 <= int(count) <= 61 and has_cpu == "True"

@@ -4,6 +4,7 @@ Alertmanager: tests/live/test_api_live.py.)"""
 
 import io
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -69,6 +70,8 @@ AM_ALERT = {
 }
 AM_BODY = {"version": "4", "status": "firing", "receiver": "wall", "alerts": [AM_ALERT]}
 
+NOW = int(time.time())
+HOUR_AGO = NOW - 3600
 # (method, path, body) -> status per role (viewer, responder, admin).
 READ = (200, 200, 200)
 RESPOND = (403, 200, 200)
@@ -80,6 +83,7 @@ ENDPOINTS = [
     ("GET", "/api/hosts/labels", None, READ),
     ("GET", "/api/hosts/db1", None, READ),
     ("GET", "/api/hosts/db1/samples?limit=5", None, READ),
+    ("GET", f"/api/hosts/db1/series?metric=cpu.percent&start={HOUR_AGO}&end={NOW}", None, READ),
     ("GET", "/api/alerts", None, READ),
     ("GET", "/api/alerts?state=all&host=db1&severity=critical", None, READ),
     ("GET", "/api/alerts/{alert}", None, READ),

@@ -5,8 +5,9 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from dashboards.history import writer
-from dashboards.history.models import Rollup
+from dashboards.history.models import MetricNames, Rollup
 from dashboards.history.rollups import MINUTE_CLOSE_S, RollupRow, hour_row, minute_rows
+from dashboards.history.rows import decoded as decoded_rows
 from dashboards.history.store import decoded
 from tests.dashboards.history.conftest import T0
 
@@ -18,7 +19,7 @@ def rows(tier: str = "1m", host: str | None = None) -> list[tuple]:
     found = Rollup.objects.filter(tier=tier).order_by("host", "start")
     if host:
         found = found.filter(host=host)
-    return list(found.values_list("host", "start", "count", "values"))
+    return [(h, row.start, row.count, row.values) for h, row in decoded_rows(found)]
 
 
 def stored_samples(store, host):
@@ -58,10 +59,27 @@ def test_a_rerun_writes_nothing_and_a_forced_one_changes_nothing(store):
 
 
 def test_the_database_holds_one_row_per_host_tier_and_start(store):
-    Rollup.objects.create(host="db1", tier="1m", start=T0, count=1, values={})
-    Rollup.objects.create(host="db1", tier="1h", start=T0, count=1, values={})
+    names = MetricNames.objects.create(digest="x", names=[])
+    Rollup.objects.create(host="db1", tier="1m", start=T0, count=1, names=names, values=[])
+    Rollup.objects.create(host="db1", tier="1h", start=T0, count=1, names=names, values=[])
     with pytest.raises(IntegrityError), transaction.atomic():
-        Rollup.objects.create(host="db1", tier="1m", start=T0, count=2, values={})
+        Rollup.objects.create(host="db1", tier="1m", start=T0, count=2, names=names, values=[])
+
+
+def test_rows_store_their_metric_names_once_shared_by_every_row_with_the_same_names(store):
+    times = [T0 + 0.25 + n for n in range(150)]
+    store.publish("db1", times)
+    store.publish("web1", times)
+    assert roll(store, now=times[-1] + 0.5) == 4
+    assert MetricNames.objects.count() == 1  # two hosts' minutes, the same metrics
+    names = sorted(rows(host="db1")[0][3])
+    stored = Rollup.objects.get(host="web1", start=T0 + 60)
+    assert stored.names.names == names and len(stored.values) == len(names) > 40
+    # A row rewritten with other names points at a list of its own; the others keep theirs.
+    writer.upsert("1m", [("db1", RollupRow(T0 + 60, 1, {"cpu.percent": 5}))])
+    assert MetricNames.objects.count() == 2
+    assert rows(host="db1")[1][2:] == (1, {"cpu.percent": 5})
+    assert sorted(rows(host="db1")[0][3]) == names == sorted(rows(host="web1")[1][3])
 
 
 def test_a_minute_still_open_waits_for_a_later_sample_or_its_close(store):
