@@ -75,7 +75,16 @@ export class AlertSound {
     this._nextToneAt = now + REPEAT_MS;
     const ctx = this._audio();
     if (!ctx) return;
-    if (ctx.state === "suspended") ctx.resume().catch(() => {});
+    if (ctx.state === "suspended") {
+      // Held back by the autoplay rule (no click yet, no kiosk flag): ask again, and schedule
+      // nothing, since a suspended context never plays its tones and so never lets them go (a
+      // wall left so for a day would keep 8,640 of them).
+      ctx.resume().catch(() => {});
+      this.log.push({ at: now, severity, audible: false });
+      if (this.log.length > 50) this.log.shift();
+      this._renderControls();
+      return;
+    }
     const t0 = ctx.currentTime + 0.02;
     for (const [freq, start, len] of TONES[severity] || TONES.warning) {
       const osc = ctx.createOscillator();
@@ -89,7 +98,7 @@ export class AlertSound {
       osc.start(t0 + start);
       osc.stop(t0 + start + len + 0.05);
     }
-    this.log.push({ at: now, severity, audible: ctx.state === "running" });
+    this.log.push({ at: now, severity, audible: true });
     if (this.log.length > 50) this.log.shift();
     this._renderControls();
   }

@@ -337,6 +337,33 @@ class StatusPanel extends Panel {
 
 // ---- one metric over time, for named hosts or a label ----------------------------------------
 
+const TICK_STEPS = [15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600];
+
+/** "now", "-30 s", "-5 min", "-2 h". */
+function agoText(seconds) {
+  if (seconds === 0) return "now";
+  if (seconds < 60) return `−${seconds} s`;
+  if (seconds < 3600) return `−${seconds / 60} min`;
+  return `−${seconds / 3600} h`;
+}
+
+/**
+ * A wall chart's time axis: seconds before now, ticks at fixed offsets ("-2 min" ... "now").
+ * Clock-time ticks move every second as the window slides, and Plotly keeps the measured box
+ * of every tick label it draws, keyed by its text and position, until it holds 10,000 (about
+ * 3.5 MB: the kiosk soak's heap grew 25 % an hour on it). Fixed ticks are measured once, and
+ * a wall screen is read as "the last N minutes" anyway.
+ */
+function relativeAxis(windowS) {
+  const step = TICK_STEPS.find((s) => windowS / s <= 6) || TICK_STEPS[TICK_STEPS.length - 1];
+  const tickvals = [];
+  for (let t = 0; t <= windowS; t += step) tickvals.push(-t);
+  return {
+    type: "linear", range: [-windowS, 0], tickvals, ticktext: tickvals.map((v) => agoText(-v)),
+    gridcolor: "#2a3038", zeroline: false,
+  };
+}
+
 class ChartPanel extends Panel {
   constructor(panel, ctx) {
     super(panel, ctx);
@@ -373,11 +400,12 @@ class ChartPanel extends Panel {
     const size = this.ctx.kiosk ? Math.max(14, Math.round(window.innerWidth / 110)) : 14;
     const traces = this.hosts().map((name, i) => {
       const ring = store.ring(name, this.panel.metric);
-      const [x, y] = ring ? ring.points(since) : [[], []];
+      const [xs, y] = ring ? ring.points(since) : [[], []];
+      const x = xs.map((ms) => ms / 1000 - now); // seconds before now: see relativeAxis()
       return {
         type: "scatter", mode: "lines", name, x, y, connectgaps: false,
         line: { color: PALETTE[i % PALETTE.length], width: Math.max(2, size / 7) },
-        hovertemplate: `${name} %{y:.3~s}<extra></extra>`,
+        hovertemplate: `${name} %{y:.3~s} at %{x:.0f} s<extra></extra>`,
       };
     });
     const percent = this.panel.metric.endsWith("percent");
@@ -388,7 +416,7 @@ class ChartPanel extends Panel {
       font: { color: "#e8edf2", size },
       showlegend: traces.length > 1,
       legend: { orientation: "h", y: -0.18 },
-      xaxis: { type: "date", range: [since * 1000, now * 1000], gridcolor: "#2a3038" },
+      xaxis: relativeAxis(this.windowS),
       yaxis: percent ? { range: [0, 100], ticksuffix: "%", gridcolor: "#2a3038" } : { rangemode: "tozero", gridcolor: "#2a3038", tickformat: ".2~s" },
       uirevision: "keep",
     };
