@@ -342,9 +342,9 @@ const TICK_STEPS = [15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600];
 /** "now", "-30 s", "-5 min", "-2 h". */
 function agoText(seconds) {
   if (seconds === 0) return "now";
-  if (seconds < 60) return `−${seconds} s`;
-  if (seconds < 3600) return `−${seconds / 60} min`;
-  return `−${seconds / 3600} h`;
+  if (seconds % 3600 === 0) return `−${seconds / 3600} h`;
+  if (seconds % 60 === 0) return `−${seconds / 60} min`;
+  return `−${seconds} s`;
 }
 
 /**
