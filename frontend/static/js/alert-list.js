@@ -1,6 +1,13 @@
 import { sourceBadge } from "./alerts.js";
 import { durationText, el } from "./format.js";
 
+// A touch screen acknowledges in one tap (the alert's own page takes a comment); a mouse is
+// asked for an optional comment first.
+function askComment() {
+  if (window.matchMedia("(pointer: coarse)").matches) return "";
+  return window.prompt("Comment (optional)") || "";
+}
+
 // The page's alert list (overview's side panel, the host page, /alerts/): rows worst first,
 // with ack/un-ack for those who may respond.
 export function renderAlertList(container, center, alerts, { emptyText = "No active alerts." } = {}) {
@@ -27,7 +34,7 @@ export function renderAlertList(container, center, alerts, { emptyText = "No act
     if (center.canRespond) {
       const b = el("button", a.ack ? "alert-unack" : "alert-ack-button", a.ack ? "Un-acknowledge" : "Acknowledge");
       b.type = "button";
-      b.addEventListener("click", () => (a.ack ? center.unack(a.id) : center.ack(a.id, window.prompt("Comment (optional)") || "")));
+      b.addEventListener("click", () => (a.ack ? center.unack(a.id) : center.ack(a.id, askComment())));
       row.append(b);
     }
     container.append(row);

@@ -10,23 +10,33 @@
 // - nothing is drawn while the tab is hidden (redrawn on visibilitychange);
 // - tiles not on the current page do not exist (no DOM, no canvas);
 // - the order is re-sorted at most every 5 s so the wall stays calm.
+//
+// On a phone (phone.css sets --wall-mode: list on the grid) the wall is a list instead: one
+// column of rows --wall-row-h px high, the page scrolls, and hosts with a firing alert come
+// first (then the wall's own order), as someone paged wants it. Pages of LIST_PAGE hosts, turned
+// only by hand, keep a phone to that many tiles and canvases.
 
 import { Fleet, labelsMatch } from "./fleet.js";
 import { computeGrid } from "./grid.js";
 import { Tile } from "./tiles.js";
 
 const COALESCE_MS = 60;
+const ALERT_RANK = { critical: 0, warning: 1 };
+const LIST_ROW_H = 116;
+const LIST_PAGE = 50;
 const REFRESH_MS = 1000; // "down for 3m" texts and sliding sparklines of silent hosts
 
 export class Wall {
   /**
    * els: {grid, empty, pager, pageIndicator, total, counts: {status: el}}
    * opts: {fleet, filter, label, hostUrl, windowS, sortEveryMs, pageEveryMs, serverNow,
-   *        freshness: {staleAfter, deadAfter}}
+   *        freshness: {staleAfter, deadAfter}, alertLevels?: () => Map(host -> severity)}
    */
   constructor(els, opts) {
     this.els = els;
+    this.alertLevels = null;
     Object.assign(this, opts);
+    this.list = this.readListMode();
     this.tiles = new Map(); // name -> Tile, current page only
     this.order = []; // names shown (label filter applied), display order
     this.inOrder = new Set();
@@ -97,9 +107,23 @@ export class Wall {
     this.layoutDirty = this.countsDirty = true;
   }
 
+  /** The list's order: hosts with a firing alert first (critical, then warning), then the wall's. */
+  compare() {
+    const levels = this.list && this.alertLevels ? this.alertLevels() : null;
+    if (!levels || !levels.size) return Fleet.compare;
+    const rank = (h) => ALERT_RANK[levels.get(h.name)] ?? 2;
+    return (a, b) => rank(a) - rank(b) || Fleet.compare(a, b);
+  }
+
+  /** Sort again at the next frame (an alert changed: the list puts it on top). */
+  resortSoon() {
+    this.nextSortAt = 0;
+    this.schedule();
+  }
+
   resort(now) {
     this.stats.sorts += 1;
-    const sorted = [...this.inOrder].map((n) => this.fleet.get(n)).filter(Boolean).sort(Fleet.compare);
+    const sorted = [...this.inOrder].map((n) => this.fleet.get(n)).filter(Boolean).sort(this.compare());
     const names = sorted.map((h) => h.name);
     if (names.length !== this.order.length || names.some((n, i) => n !== this.order[i])) {
       this.order = names;
@@ -111,11 +135,31 @@ export class Wall {
 
   // ---- layout and pages --------------------------------------------------
 
+  /** True when the stylesheet asks for a list (a phone): read on every relayout, so a turned
+   * phone or a resized window switches. */
+  readListMode() {
+    return getComputedStyle(this.els.grid).getPropertyValue("--wall-mode").trim() === "list";
+  }
+
   relayout() {
     this.layoutDirty = false;
     this.stats.relayouts += 1;
     const { grid } = this.els;
-    const next = computeGrid(this.order.length, grid.clientWidth, grid.clientHeight);
+    const list = this.readListMode();
+    if (list !== this.list) {
+      this.list = list;
+      this.nextSortAt = 0; // the list's order counts alerts, the wall's does not
+    }
+    const n = this.order.length;
+    let next;
+    if (list) {
+      const rowH = parseFloat(getComputedStyle(grid).getPropertyValue("--wall-row-h")) || LIST_ROW_H;
+      const perPage = Math.min(n, LIST_PAGE);
+      const pages = Math.max(1, Math.ceil(n / LIST_PAGE));
+      next = { cols: 1, rows: perPage, tileW: grid.clientWidth, tileH: rowH, perPage, pages };
+    } else {
+      next = computeGrid(n, grid.clientWidth, grid.clientHeight);
+    }
     const prev = this.layout;
     this.layout = next;
     if (["cols", "tileW", "tileH"].some((k) => next[k] !== prev[k])) {
@@ -203,7 +247,8 @@ export class Wall {
   tick() {
     if (document.hidden) return;
     const t = performance.now();
-    if (this.layout.pages > 1 && t - this.pageShownAt >= this.pageEveryMs) this.setPage(this.pageIdx + 1);
+    const rotate = this.layout.pages > 1 && !this.list; // a phone's list turns by hand
+    if (rotate && t - this.pageShownAt >= this.pageEveryMs) this.setPage(this.pageIdx + 1);
     if (t - this.lastFrameAt >= 1.5 * REFRESH_MS || t >= this.nextSortAt) this.schedule();
   }
 

@@ -138,6 +138,11 @@ function markTiles() {
   }
 }
 alerts.addEventListener("change", markTiles);
+// On a phone the overview is a list with the alerting hosts on top (wall.js).
+wall.alertLevels = () => alerts.hostLevels();
+alerts.addEventListener("change", () => {
+  if (wall.list) wall.resortSoon();
+});
 setInterval(markTiles, 1000);
 socket.addEventListener("statechange", (ev) => {
   root.dataset.conn = ev.detail.state;
@@ -197,6 +202,7 @@ window.monitor = {
   order: () => [...wall.order],
   pageHosts: () => wall.pageNames(),
   layout: () => ({ ...wall.layout }),
+  listMode: () => wall.list, // a phone's one-column list (phone.css)
   setPage: (k) => wall.setPage(k - 1),
   lastSeq: (name) => stream.positions.since()[name] ?? null,
   epoch: () => stream.positions.epoch,
