@@ -4,6 +4,7 @@ dashboards/alerts/responses.py, the same functions the socket and the pages use.
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Path, Query, Router, Schema, Status
@@ -44,8 +45,19 @@ class AlertFilters(Schema):
     since: float | None = Field(
         None, ge=0, le=1e11, description="Unix seconds: started at or after."
     )
+    active_since: float | None = Field(
+        None, ge=0, le=1e11,
+        description="Unix seconds: firing or pending at some time since (not resolved before).",
+    )  # fmt: skip
     limit: int = Field(100, ge=1, le=1000)
     offset: int = Field(0, ge=0, le=MAX_ID)
+
+
+def _time_filter(name: str, value: float) -> datetime:
+    try:
+        return datetime.fromtimestamp(value, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        raise Refused("bad_field", f"{name}: not a time in Unix seconds") from None
 
 
 def _alert(alert_id: int) -> Alert:
@@ -80,11 +92,11 @@ def list_alerts(request: HttpRequest, filters: Query[AlertFilters]):
         if value := getattr(filters, name):
             alerts = alerts.filter(**{name: value})
     if filters.since is not None:
-        try:
-            since = datetime.fromtimestamp(filters.since, tz=UTC)
-        except (OverflowError, OSError, ValueError):
-            raise Refused("bad_field", "since: not a time in Unix seconds") from None
-        alerts = alerts.filter(started_at__gte=since)
+        alerts = alerts.filter(started_at__gte=_time_filter("since", filters.since))
+    if filters.active_since is not None:
+        # A chart's window: every alert that was on during it, however long before it began.
+        after = _time_filter("active_since", filters.active_since)
+        alerts = alerts.filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=after))
     alerts = alerts.order_by("-started_at", "-id")
     page = alerts[filters.offset : filters.offset + filters.limit]
     return {"count": alerts.count(), "alerts": [record(a) for a in page]}

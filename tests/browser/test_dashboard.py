@@ -5,7 +5,7 @@ import socket
 import pytest
 
 from tests.browser.conftest import save_artifact
-from tests.live.stack import PASSWORD, USERNAME, Stack, running_stack
+from tests.live.stack import USERNAME, Stack, running_stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 HOST = socket.gethostname()
@@ -19,11 +19,7 @@ def stack(tmp_path_factory, test_redis, redis_prefix):
 
 
 def sign_in(page, stack: Stack, path: str = f"/hosts/{HOST}/") -> None:
-    page.goto(stack.base_url + path)
-    page.fill("input[name=username]", USERNAME)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(stack.base_url + path)
+    stack.sign_in(page, path)
 
 
 def cpu_points(page) -> int:

@@ -9,7 +9,7 @@ import socket
 import pytest
 
 from tests.browser.conftest import save_artifact
-from tests.live.stack import PASSWORD, USERNAME, Stack, running_stack
+from tests.live.stack import Stack, running_stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 HOST = socket.gethostname()
@@ -38,11 +38,7 @@ def stack(tmp_path_factory, test_redis, redis_prefix):
 
 
 def sign_in(page, stack: Stack, path: str) -> None:
-    page.goto(stack.base_url + path)
-    page.fill("input[name=username]", USERNAME)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(stack.base_url + path)
+    stack.sign_in(page, path)
 
 
 def test_a_frozen_web_server_shows_as_stalled_and_one_new_socket_recovers(page, stack):

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from tests.browser.conftest import ARTIFACTS, save_artifact
-from tests.live.stack import PASSWORD, USERNAME, Stack
+from tests.live.stack import Stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
@@ -28,11 +28,7 @@ def fleet(tmp_path_factory, test_redis, redis_prefix):
 
 
 def sign_in(page, stack: Stack, path: str = "/") -> None:
-    page.goto(stack.base_url + path)
-    page.fill("input[name=username]", USERNAME)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(stack.base_url + path)
+    stack.sign_in(page, path)
 
 
 def tile_status(page, host: str) -> str:

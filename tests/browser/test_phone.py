@@ -71,11 +71,7 @@ def phone(browser):
 
 
 def sign_in(page, stack: Stack, username: str, path: str = "/") -> None:
-    page.goto(stack.base_url + path)
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.tap("button[type=submit]")
-    page.wait_for_url(stack.base_url + path)
+    stack.sign_in(page, path, username, tap=True)
 
 
 def assert_fits(page, name: str) -> None:

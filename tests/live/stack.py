@@ -147,6 +147,14 @@ class Stack:
         path.write_text(json.dumps(document))
         return self.manage(command, "import", str(path), *args)
 
+    def sign_in(self, page, path: str = "/", username: str = USERNAME, tap: bool = False) -> None:
+        """Open ``path`` in a Playwright page, signing in on the login form it is sent to."""
+        page.goto(self.base_url + path)
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", PASSWORD)
+        (page.tap if tap else page.click)("button[type=submit]")
+        page.wait_for_url(self.base_url + path)
+
     def log(self, role: str) -> str:
         path = self.workdir / f"{role}.log"
         return path.read_text(errors="replace") if path.exists() else ""

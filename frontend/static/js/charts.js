@@ -1,9 +1,12 @@
-// Plotly charts for one host: definitions, creation, batched extension, reset.
+// Plotly charts for one host: definitions, creation, batched extension, reset, and the
+// history view's whole-window redraw.
 //
 // Every chart's FIRST trace is its headline series (tests read
-// div.data[0].x.length). Charts are only ever extended with
-// Plotly.extendTraces(..., maxPoints); newPlot runs once per chart
-// (and again only when the server epoch changes and history is cleared).
+// div.data[0].x.length). After a chart's own traces come, always, one for the headline's
+// min-max band (history only) and one of alert markers (annotations.js): see slots().
+// Live (the last few minutes) charts are only extended with Plotly.extendTraces(...,
+// maxPoints), their x axis fixed; a history window is redrawn whole with Plotly.react
+// (drawWindow), its x axis zoomable by dragging.
 
 const Plotly = window.Plotly;
 
@@ -19,44 +22,50 @@ export const CHARTS = {
   cpu: {
     yaxis: PCT_AXIS,
     traces: [
-      { name: "CPU", key: "cpu", color: "#4fc3f7", width: 2.5, fill: "tozeroy", hover: "%{y:.1f}%" },
+      { name: "CPU", key: "cpu", metric: "cpu.percent", color: "#4fc3f7", width: 2.5, fill: "tozeroy", hover: "%{y:.1f}%" },
     ],
   },
   mem: {
     yaxis: PCT_AXIS,
     traces: [
-      { name: "mem", key: "mem", color: "#81c784", width: 2.5, fill: "tozeroy", hover: "%{y:.1f}%" },
-      { name: "swap", key: "swap", color: "#ffb74d", width: 2, hover: "%{y:.1f}%" },
+      { name: "mem", key: "mem", metric: "mem.percent", color: "#81c784", width: 2.5, fill: "tozeroy", hover: "%{y:.1f}%" },
+      { name: "swap", key: "swap", metric: "swap.percent", color: "#ffb74d", width: 2, hover: "%{y:.1f}%" },
     ],
   },
   load: {
     yaxis: { rangemode: "tozero", tickformat: ".2~f" },
     traces: [
-      { name: "1m", key: "load1", color: "#4fc3f7", width: 2.5, hover: "%{y:.2f}" },
-      { name: "5m", key: "load5", color: "#ce93d8", width: 1.75, hover: "%{y:.2f}" },
-      { name: "15m", key: "load15", color: "#90a4ae", width: 1.5, hover: "%{y:.2f}" },
+      { name: "1m", key: "load1", metric: "load.1m", color: "#4fc3f7", width: 2.5, hover: "%{y:.2f}" },
+      { name: "5m", key: "load5", metric: "load.5m", color: "#ce93d8", width: 1.75, hover: "%{y:.2f}" },
+      { name: "15m", key: "load15", metric: "load.15m", color: "#90a4ae", width: 1.5, hover: "%{y:.2f}" },
     ],
   },
   disk: {
     yaxis: BYTES_AXIS,
     traces: [
-      { name: "read", key: "diskRead", color: "#4dd0e1", width: 2.5, hover: BYTES_HOVER },
-      { name: "write", key: "diskWrite", color: "#ff8a65", width: 2, hover: BYTES_HOVER },
+      { name: "read", key: "diskRead", metric: "disk.io.read_bytes_per_s", color: "#4dd0e1", width: 2.5, hover: BYTES_HOVER },
+      { name: "write", key: "diskWrite", metric: "disk.io.write_bytes_per_s", color: "#ff8a65", width: 2, hover: BYTES_HOVER },
     ],
   },
   net: {
     yaxis: BYTES_AXIS,
     traces: [
-      { name: "rx", key: "rx", color: "#aed581", width: 2.5, hover: BYTES_HOVER },
-      { name: "tx", key: "tx", color: "#f48fb1", width: 2, hover: BYTES_HOVER },
+      { name: "rx", key: "rx", metric: "net.rx_bytes_per_s", color: "#aed581", width: 2.5, hover: BYTES_HOVER },
+      { name: "tx", key: "tx", metric: "net.tx_bytes_per_s", color: "#f48fb1", width: 2, hover: BYTES_HOVER },
     ],
   },
 };
 
 export const CHART_NAMES = Object.keys(CHARTS);
 
+/** Indices of a chart's extra traces: the headline's band and the alert markers. */
+export function slots(name) {
+  const n = CHARTS[name].traces.length;
+  return { band: n, marks: n + 1 };
+}
+
 function emptyTraces(def) {
-  return def.traces.map((t) => ({
+  const own = def.traces.map((t) => ({
     type: "scatter",
     mode: "lines",
     name: t.name,
@@ -68,6 +77,18 @@ function emptyTraces(def) {
     fillcolor: t.fill ? `${t.color}22` : undefined,
     hovertemplate: `${t.name} ${t.hover}<extra></extra>`,
   }));
+  const head = def.traces[0];
+  // one closed polygon per run of buckets (tonexty would fill across the gaps)
+  const band = {
+    type: "scatter", mode: "lines", x: [], y: [], hoverinfo: "skip", showlegend: false,
+    line: { width: 0, color: head.color }, fill: "toself", fillcolor: `${head.color}2e`,
+  };
+  const marks = {
+    type: "scatter", mode: "markers", name: "alerts", x: [], y: [], yaxis: "y2",
+    hovertext: [], hovertemplate: "%{hovertext}<extra></extra>", showlegend: false,
+    marker: { symbol: "triangle-down", size: 11, color: [], line: { width: 0 } },
+  };
+  return [...own, band, marks];
 }
 
 // roughly one time label per 60 px of plot width; fewer ticks on narrow charts
@@ -76,7 +97,10 @@ function xTicks(div) {
   return Math.max(2, Math.min(8, Math.floor((w - 72) / 60)));
 }
 
-function layout(def, div) {
+function layout(def, div, view = null) {
+  const xaxis = view
+    ? { fixedrange: false, autorange: false, range: view.range }
+    : { fixedrange: true };
   return {
     paper_bgcolor: "rgba(0,0,0,0)",
     plot_bgcolor: "#111",
@@ -85,20 +109,27 @@ function layout(def, div) {
     showlegend: false, // the legend is drawn in the tile caption (legendItems)
     hovermode: "x unified",
     hoverlabel: { bgcolor: "#1b1f24", font: { size: 14 } },
+    dragmode: view ? "zoom" : false,
+    shapes: view ? view.shapes : [],
     xaxis: {
       type: "date", gridcolor: GRID, linecolor: GRID, zeroline: false,
-      nticks: xTicks(div), tickangle: 0, fixedrange: true, showspikes: false,
+      nticks: xTicks(div), tickangle: 0, showspikes: false, ...xaxis,
       tickformatstops: [
         // sub-second ticks only while a chart holds its first few seconds
         { dtickrange: [null, 999], value: "%H:%M:%S.%L" },
         { dtickrange: [999, 59999], value: "%H:%M:%S" },
-        { dtickrange: [59999, null], value: "%H:%M" },
+        { dtickrange: [59999, 86399999], value: "%H:%M" },
+        // history windows of days and months (host-history.js)
+        { dtickrange: [86399999, "M1"], value: "%b %-d" },
+        { dtickrange: ["M1", null], value: "%b %Y" },
       ],
     },
     yaxis: {
       gridcolor: GRID, linecolor: GRID, zeroline: false, fixedrange: true,
       automargin: false, nticks: 5, ...def.yaxis,
     },
+    // the alert markers' own axis: 0..1 over the plot, so they sit along its top edge
+    yaxis2: { overlaying: "y", range: [0, 1], fixedrange: true, visible: false },
   };
 }
 
@@ -141,6 +172,9 @@ const resizer = typeof ResizeObserver === "function"
   })
   : null;
 
+// A history window: drag to zoom the x axis, double-click back (both end in plotly_relayout).
+const HISTORY_CONFIG = { ...CONFIG, doubleClick: "reset" };
+
 /** Draw an empty chart into div (used at creation and after an epoch reset). */
 export function plotEmpty(div, name) {
   const def = CHARTS[name];
@@ -150,6 +184,79 @@ export function plotEmpty(div, name) {
     resizer.observe(div);
   }
   return done;
+}
+
+/**
+ * Redraw a chart whole as a history window. view: {range: [from, to] (plotlyTime strings),
+ * series: {key: {x, y}} per trace, band: {x, lo, hi} of the headline, shapes, marks}.
+ */
+export function drawWindow(div, name, view) {
+  const def = CHARTS[name];
+  const traces = emptyTraces(def);
+  def.traces.forEach((t, i) => {
+    const s = view.series[t.key];
+    if (s) Object.assign(traces[i], { x: s.x, y: s.y });
+  });
+  const at = slots(name);
+  if (view.band) Object.assign(traces[at.band], bandPolygons(view.band));
+  markTrace(traces[at.marks], view.marks);
+  return Plotly.react(div, traces, layout(def, div, view), HISTORY_CONFIG);
+}
+
+/** Back to a live chart: empty, x fixed (the caller extends it again). */
+export function plotLive(div, name) {
+  return plotEmpty(div, name);
+}
+
+/** A live chart's alert shapes and markers, without touching its data. */
+export function annotateLive(div, name, shapes, marks) {
+  if (!div || !div.data) return;
+  const m = markTrace({ marker: {} }, marks);
+  Plotly.update(
+    div,
+    { x: [m.x], y: [m.y], hovertext: [m.hovertext], "marker.color": [m.marker.color] },
+    { shapes },
+    [slots(name).marks],
+  );
+}
+
+/** {x, y} of closed min-max polygons, one per run of points without a null. */
+function bandPolygons({ x, lo, hi }) {
+  const px = [];
+  const py = [];
+  let run = [];
+  const close = () => {
+    if (run.length > 1) {
+      if (px.length) {
+        px.push(null);
+        py.push(null);
+      }
+      for (const i of run) {
+        px.push(x[i]);
+        py.push(lo[i]);
+      }
+      for (const i of run.reverse()) {
+        px.push(x[i]);
+        py.push(hi[i]);
+      }
+    }
+    run = [];
+  };
+  for (let i = 0; i < x.length; i++) {
+    if (lo[i] === null || hi[i] === null) close();
+    else run.push(i);
+  }
+  close();
+  return { x: px, y: py };
+}
+
+function markTrace(trace, marks) {
+  const list = marks || [];
+  trace.x = list.map((m) => m.x);
+  trace.y = list.map(() => 0.97);
+  trace.hovertext = list.map((m) => m.text);
+  trace.marker = { ...trace.marker, color: list.map((m) => m.color) };
+  return trace;
 }
 
 /** Release a chart's Plotly state and listeners (before its div leaves the page). */

@@ -56,9 +56,17 @@ export class HostCard {
       this.panels[el.dataset.panelAge] = { el, ts: null };
     }
     this.charts = {};
+    this.messages = {}; // chart -> its panel's message line (a history that failed to load)
     for (const div of this.section.querySelectorAll(".chart[data-chart]")) {
       div.dataset.host = name;
       this.charts[div.dataset.chart] = div;
+      const message = document.createElement("p");
+      message.className = "chart-message";
+      message.dataset.chartMessage = div.dataset.chart;
+      message.setAttribute("role", "status");
+      message.hidden = true;
+      div.after(message);
+      this.messages[div.dataset.chart] = message;
       const caption = div.parentElement.querySelector("figcaption");
       const items = legendItems(div.dataset.chart);
       if (caption && items.length > 1) caption.append(legend(items));
@@ -68,6 +76,15 @@ export class HostCard {
   /** Call once the section is in the document (Plotly needs its size). */
   plot() {
     for (const name of CHART_NAMES) plotEmpty(this.charts[name], name);
+  }
+
+  /** Show `text` over a chart's panel (empty: hide it). */
+  setMessage(name, text) {
+    const el = this.messages[name];
+    if (!el) return;
+    if (el.textContent !== text) el.textContent = text;
+    el.hidden = !text;
+    el.parentElement.dataset.message = text ? "true" : "false";
   }
 
   /** Take the section out of the page and release its Plotly charts. */

@@ -291,6 +291,25 @@ def test_the_alert_list_filters_counts_and_pages():
     assert [e["event"] for e in detail["events"]] == ["fired"]
 
 
+def test_active_since_lists_every_alert_that_was_on_in_a_window_however_early_it_began():
+    now = timezone.now()
+    hours = [now - timedelta(hours=h) for h in range(6)]
+    firing_alert(fingerprint="1" * 16, started_at=hours[5])  # began before, still firing
+    firing_alert(fingerprint="2" * 16, started_at=hours[5], state="resolved",
+                 resolved_at=hours[1])  # began before, resolved inside  # fmt: skip
+    firing_alert(fingerprint="3" * 16, started_at=hours[5], state="resolved",
+                 resolved_at=hours[4])  # over before the window  # fmt: skip
+    firing_alert(fingerprint="4" * 16, started_at=hours[1])  # began inside
+    headers = bearer(token_for(make_user("v", "viewer")))
+    window = hours[2].timestamp()
+    got = Client().get(f"/api/alerts?state=all&active_since={window}", **headers).json()
+    assert sorted(a["fingerprint"][0] for a in got["alerts"]) == ["1", "2", "4"]
+    started = Client().get(f"/api/alerts?state=all&since={window}", **headers).json()
+    assert [a["fingerprint"][0] for a in started["alerts"]] == ["4"]
+    refused = Client().get("/api/alerts?active_since=1e300", **headers)
+    assert refused.status_code == 400 and "active_since" in str(refused.json()["error"])
+
+
 SLOTS = [
     ("{alert}", "{alert_id}"), ("{acked}", "{alert_id}"), ("{silence}", "{silence_id}"),
     ("/db1", "/{name}"), ("/cpu-high", "/{name}"), ("/load-high", "/{name}"),

@@ -7,14 +7,22 @@
 // Samples are queued (bounded to maxPoints) and flushed into the charts at most once per
 // animation frame, one extendTraces call per chart. While the tab is hidden nothing is drawn;
 // the bounded queue is flushed on visibilitychange.
+//
+// The charts' time range (5 min live by default, ?range=1h ... 30d, zoom) is host-history.js's:
+// flushed samples go through it. Other panels can follow the same window through
+// window.monitor.hostRange, an EventTarget firing "rangechange" with {range, start, end, live,
+// zoomed} (history-range.js) when the range or the zoom changes.
 
 import { renderAlertList } from "../alert-list.js";
-import { extendHost, pointCount } from "../charts.js";
+import { pointCount, slots } from "../charts.js";
+import { DeviceCharts } from "../device-charts.js"; // every device (issue 13)
 import { readJsonScript } from "../format.js";
 import { HostCard } from "../host-card.js";
+import { HostHistory } from "../host-history.js";
 import { HostInfo } from "../host-info.js";
 import { derive, num } from "../metrics.js";
 import { startAlerts } from "../page-alerts.js";
+import { fromPlotly } from "../plot-time.js";
 import { LiveStream } from "../stream.js";
 
 function positive(v, fallback) {
@@ -35,6 +43,7 @@ const maxPoints = Math.max(1, Math.ceil(config.windowS / config.interval));
 
 const card = new HostCard(config.host, document.getElementById("host-template"));
 const info = new HostInfo(document, config);
+const devices = new DeviceCharts(document.getElementById("devices"), config); // every device
 let pending = []; // [{x: Date, v}] not yet drawn (bounded)
 let frame = 0;
 let flushes = 0;
@@ -42,6 +51,8 @@ let flushes = 0;
 function onReset() {
   pending = [];
   card.reset();
+  hostHistory.reset();
+  devices.reset(); // every device
 }
 
 function onSamples(accepted) {
@@ -58,6 +69,7 @@ function onSamples(accepted) {
     }
   }
   if (pending.length > maxPoints) pending.splice(0, pending.length - maxPoints);
+  devices.push(accepted); // every device
   schedule();
 }
 
@@ -69,11 +81,9 @@ function schedule() {
 function flush() {
   frame = 0;
   if (document.hidden) return; // keep the bounded queue until visible again
-  if (pending.length) {
-    extendHost(card.charts, pending, maxPoints);
-    pending = [];
-    flushes += 1;
-  }
+  if (pending.length) flushes += 1;
+  hostHistory.flush(pending);
+  pending = [];
   card.render();
   tickAges();
 }
@@ -130,6 +140,16 @@ const stream = new LiveStream({
 
 document.getElementById("hosts").append(card.section);
 card.plot();
+const hostHistory = new HostHistory({
+  card,
+  config,
+  maxPoints,
+  socket: stream.socket,
+  now: () => stream.serverNow(),
+  urls: { series: ds.seriesUrl, alerts: ds.alertsUrl },
+  bar: document.getElementById("history-bar"),
+});
+hostHistory.start();
 // Without a record the facts stay hidden until the hosts snapshot.
 const record = readJsonScript("host-record", null);
 if (record && typeof record === "object") info.apply(record);
@@ -139,7 +159,9 @@ document.addEventListener("visibilitychange", () => {
   if (!document.hidden) flush();
 });
 setInterval(() => {
-  if (!document.hidden) tickAges();
+  if (document.hidden) return;
+  tickAges();
+  hostHistory.tick();
 }, 1000);
 
 window.monitor = {
@@ -154,7 +176,29 @@ window.monitor = {
   epoch: () => stream.positions.epoch,
   lastSeq: (host) => stream.positions.since()[host] ?? null,
   pending: () => pending.length,
+  // the time range (host-history.js): what the charts show and how it was loaded
+  hostRange: hostHistory.range,
+  range: () => hostHistory.snapshot(),
+  history: (chart) => ({ ...hostHistory.info[chart] }),
+  seriesRequests: () => hostHistory.requests.slice(),
+  xRange: (chart) => {
+    const axis = card.charts[chart]?._fullLayout?.xaxis;
+    return axis ? axis.range.map(fromPlotly) : null;
+  },
+  lastX: (chart) => {
+    const x = card.charts[chart]?.data?.[0]?.x;
+    return x && x.length ? fromPlotly(x[x.length - 1]) : null;
+  },
+  annotations: (chart) => {
+    const div = card.charts[chart];
+    const marks = div?.data?.[slots(chart).marks];
+    return {
+      shapes: (div?.layout?.shapes || []).length,
+      marks: marks ? marks.hovertext.map((text, i) => ({ text, x: fromPlotly(marks.x[i]) })) : [],
+    };
+  },
 };
+window.monitor.devices = devices.hooks(); // every device
 
 const alerts = startAlerts(stream.socket);
 const alertList = document.getElementById("host-alerts");
