@@ -91,10 +91,11 @@ function emptyTraces(def) {
   return [...own, band, marks];
 }
 
-// roughly one time label per 60 px of plot width; fewer ticks on narrow charts
+// a time label ("12:01:30" at 15 px is about 67 px wide) per 100 px of plot width, so that
+// neighbours never touch; fewer ticks on narrow charts
 function xTicks(div) {
   const w = (div && div.clientWidth) || 600;
-  return Math.max(2, Math.min(8, Math.floor((w - 72) / 60)));
+  return Math.max(2, Math.min(8, Math.floor((w - 88) / 100)));
 }
 
 function layout(def, div, view = null) {
