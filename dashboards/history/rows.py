@@ -9,7 +9,7 @@ import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, When
 from django.db.models.fields.json import KeyTransform
 
 from dashboards.history.models import MetricNames, Rollup
@@ -66,16 +66,25 @@ def decoded(found: QuerySet[Rollup]) -> Iterator[tuple[str, RollupRow]]:
 
 
 def metric_values(found: QuerySet[Rollup], metric: str) -> Iterator[tuple[int, int, Packed]]:
-    """(start, count, packed value) of ``metric`` in the rows of ``found`` that have it: the
-    database reads the one array element out of each row, not the whole row."""
-    sets = found.order_by().values_list("names_id", flat=True).distinct()
-    for names_id, names in MetricNames.objects.filter(id__in=sets).values_list("id", "names"):
-        if metric not in names:
-            continue
-        index = str(names.index(metric))  # a digit key is an array index (SQLite and PostgreSQL)
-        rows = (
-            found.filter(names_id=names_id)
-            .annotate(value=KeyTransform(index, "values"))
-            .values_list("start", "count", "value")
-        )
-        yield from ((start, count, value) for start, count, value in rows if value is not None)
+    """(start, count, packed value) of ``metric`` in the rows of ``found`` that have it, in one
+    query: the database reads the one array element out of each row (at the metric's place in
+    the row's names list), not the whole row."""
+    places = {
+        names_id: names.index(metric)
+        for names_id, names in MetricNames.objects.values_list("id", "names")
+        if metric in names
+    }
+    if not places:
+        return iter(())
+    # A digit key is an array index, on SQLite and PostgreSQL alike.
+    element = Case(
+        *(When(names_id=names_id, then=KeyTransform(str(place), "values"))
+          for names_id, place in places.items()),
+        default=None,
+    )  # fmt: skip
+    rows = (
+        found.filter(names_id__in=places)
+        .annotate(value=element)
+        .values_list("start", "count", "value")
+    )
+    return ((start, count, value) for start, count, value in rows if value is not None)
