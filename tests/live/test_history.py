@@ -1,5 +1,6 @@
-"""History on the real processes: beat sends the minute rollup, the evaluator writes the row from
-the agent's samples, and the series endpoint answers from it (docs/history.md)."""
+"""History on the real processes: beat sends the minute rollup, the notifier (its history
+queue) writes the row from the agent's samples, and the series endpoint answers from it
+(docs/history.md)."""
 
 import json
 import socket
