@@ -204,11 +204,6 @@ export function drawWindow(div, name, view) {
   return Plotly.react(div, traces, layout(def, div, view), HISTORY_CONFIG);
 }
 
-/** Back to a live chart: empty, x fixed (the caller extends it again). */
-export function plotLive(div, name) {
-  return plotEmpty(div, name);
-}
-
 /** A live chart's alert shapes and markers, without touching its data. */
 export function annotateLive(div, name, shapes, marks) {
   if (!div || !div.data) return;

@@ -9,7 +9,7 @@
 // again at the finer step the server gives that window. A window ending before now is paused.
 
 import { AlertTimeline } from "./annotations.js";
-import { annotateLive, CHART_NAMES, CHARTS, drawWindow, extendHost, plotLive } from "./charts.js";
+import { annotateLive, CHART_NAMES, CHARTS, drawWindow, extendHost, plotEmpty } from "./charts.js";
 import { SeriesBuffer } from "./history-buffer.js";
 import { HostRange, rangeFromSearch, urlWithRange } from "./history-range.js";
 import { fromPlotly, plotlyTime } from "./plot-time.js";
@@ -266,7 +266,7 @@ export class HostHistory {
     const plotted = CHART_NAMES.map((name) => {
       this.card.setMessage(name, "");
       delete this.card.charts[name].closest(".panel").dataset.loading;
-      return plotLive(this.card.charts[name], name);
+      return plotEmpty(this.card.charts[name], name); // live again: x fixed, extended below
     });
     const switching = Promise.all(plotted).then(() => {
       if (this.switching !== switching || !this.range.isLive()) return;

@@ -400,8 +400,7 @@ class ChartPanel extends Panel {
     const size = this.ctx.kiosk ? Math.max(14, Math.round(window.innerWidth / 110)) : 14;
     const traces = this.hosts().map((name, i) => {
       const ring = store.ring(name, this.panel.metric);
-      const [xs, y] = ring ? ring.points(since) : [[], []];
-      const x = xs.map((ms) => ms / 1000 - now); // seconds before now: see relativeAxis()
+      const [x, y] = ring ? ring.points(since, now) : [[], []]; // see relativeAxis()
       return {
         type: "scatter", mode: "lines", name, x, y, connectgaps: false,
         line: { color: PALETTE[i % PALETTE.length], width: Math.max(2, size / 7) },

@@ -40,14 +40,15 @@ export class SeriesRing {
     this.v[i] = value === null ? NaN : value;
   }
 
-  /** [xs (ms), ys] from `since` (Unix s) on, with null where the line breaks. */
-  points(since) {
+  /** [xs (seconds before `now`, negative), ys] from `since` (Unix s) on, with null where the
+   * line breaks: a wall chart's relative time axis (panels.js). */
+  points(since, now) {
     const xs = [];
     const ys = [];
     for (let k = 0; k < this.size; k += 1) {
       const i = (this.start + k) % this.cap;
       if (this.ts[i] < since) continue;
-      xs.push(this.ts[i] * 1000);
+      xs.push(this.ts[i] - now);
       ys.push(Number.isNaN(this.v[i]) ? null : this.v[i]);
     }
     return [xs, ys];

@@ -15,7 +15,7 @@
 
 import { renderAlertList } from "../alert-list.js";
 import { pointCount, slots } from "../charts.js";
-import { DeviceCharts } from "../device-charts.js"; // every device (issue 13)
+import { DeviceCharts } from "../device-charts.js";
 import { readJsonScript } from "../format.js";
 import { HostCard } from "../host-card.js";
 import { HostHistory } from "../host-history.js";
@@ -43,7 +43,7 @@ const maxPoints = Math.max(1, Math.ceil(config.windowS / config.interval));
 
 const card = new HostCard(config.host, document.getElementById("host-template"));
 const info = new HostInfo(document, config);
-const devices = new DeviceCharts(document.getElementById("devices"), config); // every device
+const devices = new DeviceCharts(document.getElementById("devices"), config);
 let pending = []; // [{x: Date, v}] not yet drawn (bounded)
 let frame = 0;
 let flushes = 0;
@@ -52,7 +52,7 @@ function onReset() {
   pending = [];
   card.reset();
   hostHistory.reset();
-  devices.reset(); // every device
+  devices.reset();
 }
 
 function onSamples(accepted) {
@@ -69,7 +69,7 @@ function onSamples(accepted) {
     }
   }
   if (pending.length > maxPoints) pending.splice(0, pending.length - maxPoints);
-  devices.push(accepted); // every device
+  devices.push(accepted);
   schedule();
 }
 
@@ -198,7 +198,7 @@ window.monitor = {
     };
   },
 };
-window.monitor.devices = devices.hooks(); // every device
+window.monitor.devices = devices.hooks();
 
 const alerts = startAlerts(stream.socket);
 const alertList = document.getElementById("host-alerts");
