@@ -12,7 +12,7 @@ import time
 import pytest
 
 from tests.browser.conftest import ARTIFACTS, save_artifact
-from tests.live.stack import PASSWORD, USERNAME, Stack, simulated_stack
+from tests.live.stack import USERNAME, Stack, simulated_stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
@@ -25,11 +25,7 @@ RULES = {"rules": [{"name": "sim-cpu", "metric": "cpu.percent", "hosts": ["sim-0
 def stack(tmp_path_factory, test_redis, redis_prefix):
     def prepare(stack: Stack) -> None:
         stack.import_file("alerts", RULES, "--prune")
-        stack.shell(
-            "from django.contrib.auth.models import Group, User; "
-            f"u = User.objects.create_user('oncall', password='{PASSWORD}'); "
-            "u.groups.add(Group.objects.get(name='responder'))"
-        )
+        stack.add_user("oncall", "responder")
 
     workdir = tmp_path_factory.mktemp("alert-browser")
     with simulated_stack(workdir, test_redis.url, f"{redis_prefix}-alert-browser", prepare) as s:
@@ -41,11 +37,7 @@ def screen(browser, stack: Stack, username: str):
     page = context.new_page()
     page.errors = []
     page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.goto(stack.base_url + "/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(stack.base_url + "/")
+    stack.sign_in(page, "/", username)
     page.wait_for_function("() => window.monitorAlerts && window.monitorAlerts.synced()")
     return context, page
 
@@ -133,11 +125,7 @@ def test_two_wall_screens_toast_sound_and_share_one_acknowledgement(browser, sta
 
 
 def test_a_viewer_gets_no_buttons_and_the_alert_page_shows_the_timeline(browser, stack):
-    stack.shell(
-        "from django.contrib.auth.models import Group, User; "
-        f"u = User.objects.create_user('watcher', password='{PASSWORD}'); "
-        "u.groups.add(Group.objects.get(name='viewer'))"
-    )
+    stack.add_user("watcher", "viewer")
     force(stack, 99)
     context, page = screen(browser, stack, "watcher")
     try:
@@ -195,11 +183,7 @@ def test_the_alert_pages_fit_a_phone(browser, stack):
     )  # fmt: skip
     page = context.new_page()
     try:
-        page.goto(stack.base_url + "/alerts/")
-        page.fill("input[name=username]", "oncall")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(stack.base_url + "/alerts/")
+        stack.sign_in(page, "/alerts/", "oncall")
         page.wait_for_selector("#active-alerts .alert-row", timeout=15000)
         wide = "document.documentElement.scrollWidth <= screen.width"
         assert page.evaluate(wide), page.evaluate("document.documentElement.scrollWidth")

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from tests.browser.conftest import ARTIFACTS, save_artifact
-from tests.live.stack import PASSWORD, USERNAME, Stack, simulated_stack
+from tests.live.stack import USERNAME, Stack, simulated_stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
@@ -45,12 +45,8 @@ TICKS = """() => [...document.querySelectorAll(".chart")].flatMap((chart) =>
 def stack(tmp_path_factory, test_redis, redis_prefix):
     def prepare(stack: Stack) -> None:
         stack.import_file("alerts", RULES, "--prune")
-        stack.shell(
-            "from django.contrib.auth.models import Group, User\n"
-            f"for name, group in (('oncall', 'responder'), ('watcher', 'viewer')):\n"
-            f"    User.objects.create_user(name, password='{PASSWORD}').groups.add("
-            "Group.objects.get(name=group))"
-        )
+        stack.add_user("oncall", "responder")
+        stack.add_user("watcher", "viewer")
 
     workdir = tmp_path_factory.mktemp("phone")
     with simulated_stack(

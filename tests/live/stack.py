@@ -147,6 +147,14 @@ class Stack:
         path.write_text(json.dumps(document))
         return self.manage(command, "import", str(path), *args)
 
+    def add_user(self, name: str, role: str) -> None:
+        """A user of ``role`` (viewer, responder or admin: docs/security.md), with PASSWORD."""
+        self.shell(
+            "from django.contrib.auth.models import Group, User; "
+            f"User.objects.create_user({name!r}, password={PASSWORD!r})"
+            f".groups.add(Group.objects.get(name={role!r}))"
+        )
+
     def sign_in(self, page, path: str = "/", username: str = USERNAME, tap: bool = False) -> None:
         """Open ``path`` in a Playwright page, signing in on the login form it is sent to."""
         page.goto(self.base_url + path)

@@ -22,11 +22,6 @@ from tests.services import free_port, require_debian_peer
 pytestmark = pytest.mark.live
 ALERTMANAGER = "/usr/bin/prometheus-alertmanager"
 RESPONDER = "oncall"
-MAKE_RESPONDER = f"""
-from django.contrib.auth.models import Group, User
-user = User.objects.create_user("{RESPONDER}", password="{PASSWORD}")
-user.groups.add(Group.objects.get(name="responder"))
-"""
 CONFIG = """\
 route:
   receiver: live-monitor
@@ -67,7 +62,7 @@ def stack(tmp_path_factory, test_redis, redis_prefix, alertmanager_url):
         MONITOR_ALERTMANAGER_URL=alertmanager_url,
     )  # fmt: skip
     stack.prepare()
-    stack.shell(MAKE_RESPONDER)
+    stack.add_user(RESPONDER, "responder")
     stack.start_central()
     stack.start("agent")  # /healthz wants a fresh sample
     try:

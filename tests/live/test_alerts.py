@@ -31,12 +31,6 @@ RULES = {
          "warning": 1, "summary": "{value} processes on {host}"},
     ]
 }  # fmt: skip
-MAKE_USERS = f"""
-from django.contrib.auth.models import Group, User
-for name, role in (("oncall", "responder"), ("watcher", "viewer")):
-    user = User.objects.create_user(name, password="{PASSWORD}")
-    user.groups.add(Group.objects.get(name=role))
-"""
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +43,8 @@ def stack(tmp_path_factory, test_redis, redis_prefix):
     assert "2 created, 1 updated, 5 deleted" in stack.manage(
         "alerts", "import", str(workdir / "rules.json"), "--prune"
     )
-    stack.shell(MAKE_USERS)
+    stack.add_user("oncall", "responder")
+    stack.add_user("watcher", "viewer")
     stack.start_central()
     stack.start_agent("alpha")
     stack.start("simulator", "simulate_hosts", "1", "--prefix", "sim")
